@@ -1,0 +1,98 @@
+"""The import rules of docs/style.md, checked mechanically: no module reaches up a layer."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "generator"
+
+# module -> the generator modules it may import (style.md, "Import rules")
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "cable": {"errors"},
+    "config": {"errors"},
+    "parse": {"cable", "errors"},
+    "urls": {"config", "errors"},
+    "importer": {"parse", "cable", "errors"},
+    "site": {"cable", "config", "urls", "errors"},
+    "pages": {"site", "cable", "urls", "config", "errors"},
+    "render": {"pages", "config", "errors"},
+    "output": {"urls", "errors"},
+    "build": {"config", "cable", "site", "pages", "render", "output", "urls", "errors"},
+    "serve": {"build", "render", "config", "errors", "output", "urls"},
+    "check": {"site", "pages", "urls", "cable", "config", "errors"},
+}
+# split modules inherit the rules of the module they were split from
+SPLITS = {"parse_": "parse", "render_": "render", "site_": "site", "pages_": "pages", "build_": "build"}
+NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
+NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}
+
+
+def rule_name(module: str) -> str:
+    for prefix, base in SPLITS.items():
+        if module.startswith(prefix):
+            return base
+    return module
+
+
+def imports_of(path: Path) -> tuple[set[str], set[str]]:
+    """(generator modules imported, top-level third-party/stdlib packages imported)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inner: set[str] = set()
+    outer: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "generator":
+                    inner.add(parts[1] if len(parts) > 1 else "__init__")
+                else:
+                    outer.add(parts[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if parts[0] == "generator":
+                if len(parts) > 1:
+                    inner.add(parts[1])
+                else:
+                    inner.update(alias.name for alias in node.names)
+            else:
+                outer.add(parts[0])
+    return inner - {"__init__"}, outer
+
+
+MODULES = sorted(p.stem for p in PACKAGE_DIR.glob("*.py") if p.stem not in {"__init__", "__main__", "cli"})
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports_only_lower_layers(module: str) -> None:
+    inner, outer = imports_of(PACKAGE_DIR / f"{module}.py")
+    allowed = ALLOWED.get(rule_name(module))
+    assert allowed is not None, f"{module}.py is not in the module map of docs/style.md (tests/test_layering.py)"
+    siblings = {m for m in inner if rule_name(m) == rule_name(module)}
+    assert inner - siblings <= allowed, f"{module} imports {sorted(inner - siblings - allowed)}"
+    assert not (outer & NEVER_OUTSIDE_CLI), f"{module} imports CLI libraries {sorted(outer & NEVER_OUTSIDE_CLI)}"
+    if rule_name(module) in {"site", "pages", "parse", "importer", "cable", "config", "urls"}:
+        assert not (outer & NO_TEMPLATES), f"{module} imports {sorted(outer & NO_TEMPLATES)}"
+
+
+def test_nothing_imports_cli() -> None:
+    for path in PACKAGE_DIR.glob("*.py"):
+        if path.stem in {"cli", "__main__"}:
+            continue
+        inner, _ = imports_of(path)
+        assert "cli" not in inner, f"{path.name} imports cli"
+
+
+def test_only_cli_prints() -> None:
+    for path in PACKAGE_DIR.glob("*.py"):
+        if path.stem == "cli":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [
+            node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+        ]
+        assert not calls, f"{path.name} calls print() on line {calls[0].lineno}"

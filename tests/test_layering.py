@@ -27,7 +27,14 @@ ALLOWED: dict[str, set[str]] = {
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }
 # split modules inherit the rules of the module they were split from
-SPLITS = {"parse_": "parse", "render_": "render", "site_": "site", "pages_": "pages", "build_": "build"}
+SPLITS = {
+    "parse_": "parse",
+    "importer_": "importer",
+    "render_": "render",
+    "site_": "site",
+    "pages_": "pages",
+    "build_": "build",
+}
 NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
 NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}
 

@@ -4,19 +4,67 @@ The importer hands over a RawCable: the telegram text exactly as the source
 holds it (that text becomes the cable's "Original text") plus whatever the
 source said about the cable outside the telegram (`metadata`: the table of a
 2010 cable page, the labels of a web-page scrape, the columns of cables.csv).
+parse_cable reads every front-matter field from the two, with the reference
+tables (reference.load_reference_tables, loaded once per process) for post
+names and ids. The field readers live in parse_header (format lines),
+parse_captions (banner, E.O., TAGS, SUBJECT, Classified By, signature),
+parse_refs (REF lines and ids), parse_meta (source metadata) and parse_body
+(the Markdown body).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from generator.cable import CableDocument
+from generator.cable import Cable, CableDocument, SourceInfo, sha256_text
 from generator.errors import ParseError, Problem
+from generator.parse_body import body_to_markdown
+from generator.parse_captions import (
+    Banner,
+    Captions,
+    find_banner,
+    find_signer,
+    is_caption,
+    read_captions,
+    read_tags,
+)
+from generator.parse_header import Header, cable_precedence, find_header, parse_dtg
+from generator.parse_lines import (
+    DATABASE_ROW,
+    DATABASE_TAIL,
+    head_lines,
+    is_numbered_paragraph,
+    split_raw_lines,
+)
+from generator.parse_meta import (
+    classification_from_banner,
+    normalise_classification,
+    origin_of,
+    parse_source_date,
+    parse_source_time,
+)
+from generator.parse_refs import canonical_id, parse_refs, post_token
+from generator.reference import ReferenceTables
+
+__all__ = ["METADATA_KEYS", "ParseResult", "RawCable", "parse_cable", "parse_dtg", "parse_refs"]
 
 # Keys a source's metadata may carry (all values are text as the source wrote them):
 #   id, created, released, classification, origin, subject, tags, references
-METADATA_KEYS = ("id", "created", "released", "classification", "origin", "subject", "tags", "references")
+METADATA_KEYS = (
+    "id",
+    "created",
+    "released",
+    "classification",
+    "origin",
+    "subject",
+    "tags",
+    "references",
+)
+
+# How far after the banner the captions may reach when no numbered paragraph ends them.
+_CAPTION_REACH = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +88,260 @@ class RawCable:
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
-    """A parsed cable and what the parser could not read (also listed in cable.warnings)."""
+    """A parsed cable and what the parser could not read (also listed in cable.warnings).
+
+    `published_id` is the id the source gave, as written, when it differs from
+    the canonical `document.cable.id` ('09SECTION01OF03SANJOSE525'): the 2010
+    site's permalinks use it.
+    """
 
     document: CableDocument
     problems: tuple[Problem, ...] = ()
+    published_id: str | None = None
 
 
-def parse_cable(raw: RawCable) -> ParseResult:
-    """Parse one raw cable; raise ParseError when the input is not a cable at all."""
-    raise ParseError(f"{raw.file}:{raw.line}: the parser is not written yet")
+@dataclass(slots=True)
+class _Notes:
+    """Problems found while parsing one cable, with their line in the source file."""
+
+    raw: RawCable
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, line_index: int | None = None) -> None:
+        line = self.raw.line + line_index if line_index is not None else self.raw.line
+        self.problems.append(Problem(self.raw.file, line, message, "warning"))
+
+
+def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
+    """Parse one raw cable into its front matter, Markdown body and original text.
+
+    Raises ParseError (file and line first) when the input is not a cable at
+    all: no telegram structure from which an id can be derived and no id in
+    the source's metadata. Anything else that cannot be read becomes a
+    warning in `problems` and in the cable's `warnings`, and the field stays
+    null: a value is never guessed.
+    """
+    notes = _Notes(raw)
+    meta = {
+        key: value.strip()
+        for key, value in raw.metadata.items()
+        if isinstance(value, str) and value.strip()
+    }
+    raw_lines = split_raw_lines(raw.text)
+    head = head_lines(raw_lines)
+    lines = head.text
+
+    def at(index: int) -> int:
+        return head.number[index] if 0 <= index < len(head.number) else 0
+
+    caption_start = next(
+        (i for i, line in enumerate(lines) if is_caption(line.lstrip())), len(lines)
+    )
+    header = find_header(lines, caption_start, tables.precedence_variants)
+    for index, message in header.problems:
+        notes.add(message, at(index))
+    begin = header.end if header.start is not None else 0
+    banner_stop = caption_start if caption_start < len(lines) else min(len(lines), begin + 40)
+    banner = find_banner(lines, begin, banner_stop)
+    captions = _read_captions(lines, banner, begin, caption_start)
+    for index, message in captions.problems:
+        notes.add(message, at(index))
+
+    published = meta.get("id")
+    cable_id, published_id = _cable_id(published, banner, header, meta, tables, notes)
+    if cable_id is None:
+        structure = header.start is not None or banner is not None or caption_start < len(lines)
+        reason = (
+            "no reference id: the source gives none and neither the banner nor the format "
+            "lines name one"
+            if structure
+            else "this is not a cable: no telegram header, classification banner or captions "
+            "were found"
+        )
+        raise ParseError(f"{raw.file}:{raw.line}: {reason}")
+
+    body = body_to_markdown(raw.text, file=raw.file, line=raw.line)
+    cable = Cable(
+        id=cable_id,
+        subject=captions.subject if captions.subject is not None else meta.get("subject"),
+        created=_created(meta, header, notes),
+        released=_released(meta, notes),
+        classification=_classification(meta, banner, captions, notes),
+        origin=meta.get("origin") or origin_of(cable_id, tables),
+        tags=_tags(captions, meta),
+        precedence=cable_precedence(header.to, header.prosigns),
+        dtg=header.dtg,
+        sender=header.sender,
+        to=header.to,
+        info=header.info,
+        references=_references(captions, meta, cable_id, tables),
+        classified_by=captions.classified_by,
+        reasons=captions.reasons,
+        declassify_on=captions.declassify_on,
+        handling=tuple(dict.fromkeys((*(banner.caveats if banner else ()), *captions.handling))),
+        signer=find_signer(_telegram_lines(raw_lines)),
+        sections=banner.sections if banner is not None and banner.sections else 1,
+        summary=body.summary,
+        source=SourceInfo(format=raw.format, file=raw.file, sha256=sha256_text(raw.text)),
+    )
+    if header.start is None and banner is None:
+        notes.add("no telegram header and no classification banner were found")
+    problems = (*notes.problems, *body.problems)
+    warnings = tuple(dict.fromkeys(problem.message for problem in problems))
+    cable = _with_warnings(cable, warnings)
+    document = CableDocument(cable=cable, body=body.markdown, original=raw.text)
+    return ParseResult(document=document, problems=problems, published_id=published_id)
+
+
+def _with_warnings(cable: Cable, warnings: tuple[str, ...]) -> Cable:
+    from dataclasses import replace
+
+    return replace(cable, warnings=warnings) if warnings else cable
+
+
+def _read_captions(
+    lines: tuple[str, ...], banner: Banner | None, begin: int, caption_start: int
+) -> Captions:
+    """The caption region: from the banner (or first caption) to the first numbered paragraph."""
+    start = banner.index + 1 if banner is not None else min(begin, caption_start)
+    stop = min(len(lines), max(start, caption_start) + _CAPTION_REACH)
+    for index in range(start, stop):
+        if is_numbered_paragraph(lines[index]):
+            stop = index
+            break
+    return read_captions(lines, start, stop)
+
+
+def _cable_id(
+    published: str | None,
+    banner: Banner | None,
+    header: Header,
+    meta: Mapping[str, str],
+    tables: ReferenceTables,
+    notes: _Notes,
+) -> tuple[str | None, str | None]:
+    """(canonical id, published id when it differs) - see cable-format.md 3.4."""
+    year = _id_year(header, meta)
+    rebuilt = None
+    if banner is not None and year is not None:
+        rebuilt = tables.resolve_id(year, post_token(banner.post), banner.serial)
+    if rebuilt is None and header.station and header.station_serial and year is not None:
+        post = tables.posts_by_ri.get(header.station)
+        if post is not None:
+            rebuilt = tables.resolve_id(year, post, header.station_serial)
+    if published is None:
+        return rebuilt, None
+    canonical = canonical_id(published, tables)
+    if canonical == published:
+        if rebuilt is not None and rebuilt != canonical:
+            notes.add(
+                f"the banner names {banner.post if banner else '?'} "
+                f"{banner.serial if banner else '?'}, "
+                f"which does not match the id {canonical}: the text may belong to another cable"
+            )
+        return canonical, None
+    chosen = rebuilt or canonical
+    if chosen is None:
+        if published.isalnum():
+            notes.add(
+                f"the published id {published} cannot be read as year, post and serial; "
+                "kept as it is"
+            )
+            return published, None
+        return None, published
+    notes.add(f"the published id {published} is malformed; the canonical id is {chosen}")
+    return chosen, published
+
+
+def _id_year(header: Header, meta: Mapping[str, str]) -> str | None:
+    if header.dtg_time is not None:
+        return f"{header.dtg_time.year % 100:02d}"
+    created = parse_source_time(meta.get("created", ""))
+    if created is not None:
+        return f"{created.year % 100:02d}"
+    published = meta.get("id", "")
+    return published[:2] if published[:2].isdigit() else None
+
+
+def _created(meta: Mapping[str, str], header: Header, notes: _Notes) -> datetime | None:
+    """The source's creation time when it has one (as printed), else the DTG."""
+    text = meta.get("created")
+    if text:
+        created = parse_source_time(text)
+        if created is not None:
+            if header.dtg_time is not None and abs((created - header.dtg_time).days) > 1:
+                notes.add(
+                    f"the source's creation date {text} and the DTG {header.dtg} are more "
+                    "than a day apart"
+                )
+            return created
+        notes.add(f"cannot read the creation time '{text}' of the source; using the DTG")
+    if header.dtg_time is None:
+        notes.add(
+            "no creation time: the source gives none and the cable has no readable date-time group"
+        )
+    return header.dtg_time
+
+
+def _released(meta: Mapping[str, str], notes: _Notes) -> date | None:
+    text = meta.get("released")
+    if not text:
+        return None
+    released = parse_source_date(text)
+    if released is None:
+        notes.add(f"cannot read the release date '{text}' of the source")
+    return released
+
+
+def _classification(
+    meta: Mapping[str, str], banner: Banner | None, captions: Captions, notes: _Notes
+) -> str | None:
+    text = meta.get("classification")
+    if text:
+        return normalise_classification(text)
+    if banner is None:
+        notes.add("no classification: the source gives none and no classification banner was found")
+        return None
+    return classification_from_banner(banner.classification, (*banner.caveats, *captions.handling))
+
+
+def _tags(captions: Captions, meta: Mapping[str, str]) -> tuple[str, ...]:
+    if captions.tags is not None:
+        return captions.tags
+    text = meta.get("tags")
+    if not text:
+        return ()
+    tags, _ = read_tags((f"TAGS: {text}",), 0)
+    return tags
+
+
+def _references(
+    captions: Captions, meta: Mapping[str, str], cable_id: str, tables: ReferenceTables
+) -> tuple[str, ...]:
+    if captions.ref_text is not None:
+        found = parse_refs(captions.ref_text, cable_id[:2], tables, self_id=cable_id)
+        if found:
+            return found
+    listed = meta.get("references")
+    if not listed:
+        return ()
+    ids: list[str] = []
+    for item in listed.replace("|", ",").split(","):
+        canonical = canonical_id(item.strip(), tables) if item.strip() else None
+        if canonical is not None and canonical != cable_id and canonical not in ids:
+            ids.append(canonical)
+    return tuple(ids)
+
+
+def _telegram_lines(raw_lines: list[str]) -> list[str]:
+    """The lines of this cable only: database rows after it (07BERN881, 08TRIPOLI220) cut off."""
+    for index in range(1, len(raw_lines)):
+        line = raw_lines[index]
+        if line[:1].isdigit() and DATABASE_ROW.match(line):
+            raw_lines = raw_lines[:index]
+            break
+    for index in range(len(raw_lines) - 1, max(-1, len(raw_lines) - 4), -1):
+        tail = DATABASE_TAIL.search(raw_lines[index])
+        if tail is not None:
+            return [*raw_lines[:index], raw_lines[index][: tail.start()]]
+    return raw_lines

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s: %(message)s",
     )
     command: Command | None = getattr(args, "run", None)
@@ -172,11 +172,24 @@ def run_import(args: argparse.Namespace) -> int:
     from generator.importer import import_sources
 
     with progress_bar("importing", None) as advance:
-        report = import_sources([str(s) for s in args.sources], args.into, progress=advance, jobs=args.jobs)
-    print_problems(report.problems)
+        report = import_sources(
+            [str(s) for s in args.sources], args.into, progress=advance, jobs=args.jobs
+        )
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity != "error"]
+    print_problems(errors)
+    if args.verbose:
+        print_problems(warnings)
+    elif warnings:
+        print(
+            f"{len(warnings)} warnings (cables imported with `warnings` in their front matter, "
+            "duplicate ids skipped); run with -v to list them",
+            file=sys.stderr,
+        )
+    skipped = f", {report.skipped} duplicates skipped" if report.skipped else ""
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.failed} failed"
+        f"{report.failed} failed{skipped}"
     )
     return 1 if report.failed else 0
 
@@ -184,7 +197,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_parse(args: argparse.Namespace) -> int:
     import json
 
-    from generator.cable import cable_to_front_matter
+    from generator.cable import cable_to_front_matter, cable_to_markdown
     from generator.importer import iter_parsed_cables
 
     failed = 0
@@ -194,16 +207,14 @@ def run_parse(args: argparse.Namespace) -> int:
             print_problems([result])
             continue
         document = result.document
-        data = cable_to_front_matter(document.cable)
         if args.json:
+            data = cable_to_front_matter(document.cable)
+            data.setdefault("warnings", [])  # every line has the same keys, warnings or not
             data["body"] = document.body
             print(json.dumps(data, ensure_ascii=False, sort_keys=False))
         else:
-            from generator.cable import cable_to_markdown
-
             print(cable_to_markdown(document.cable, document.body))
-        for problem in result.problems:
-            print_problems([problem])
+        print_problems(result.problems)
     return 1 if failed else 0
 
 

@@ -1,0 +1,236 @@
+"""Everything that touches Jinja: find the theme, build a strict environment, render a Page.
+
+The theme chain is an ordered list of template folders: the archive's own
+templates/ first, then the chosen theme, then the default theme shipped in
+the wheel. A template of the archive overrides the theme's by name and can
+extend it as "theme/NAME" (the chosen theme) or "default/NAME". Static
+folders chain the same way (the archive's static/ wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import markupsafe
+
+from generator.config import SiteConfig
+from generator.errors import ThemeError
+from generator.pages import PageSpec
+from generator.render_markdown import make_markdown, render_markdown
+
+__all__ = ["Page", "Theme", "load_theme", "make_environment", "make_markdown", "render_markdown",
+           "render_page", "template_digests"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file ready to render: its URL, where it goes, its template and its context."""
+
+    url: str
+    output_path: str        # relative to the output folder: 'tag/prel/index.html'
+    template: str
+    context: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Template and static folders, highest priority first (archive, chosen theme, default)."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    theme_dirs: tuple[Path, ...]       # templates/ of the chosen theme only (for "theme/NAME")
+    default_dirs: tuple[Path, ...]     # templates/ of the default theme (for "default/NAME")
+
+
+def themes_dir() -> Path:
+    """Where the themes shipped with cablesite live: inside the wheel, or the repository's themes/."""
+    packaged = PACKAGE_DIR / "themes"
+    return packaged if (packaged / "default").is_dir() else PACKAGE_DIR.parent / "themes"
+
+
+def load_theme(config: SiteConfig) -> Theme:
+    """Resolve `theme` (a name or a path) into the chain of template and static folders."""
+    default_dir = themes_dir() / "default"
+    if not (default_dir / "templates").is_dir():
+        raise ThemeError(f"the default theme is missing: looked in {default_dir}")
+    theme_dir = _find_theme(config)
+    chosen = [theme_dir] if theme_dir.resolve() != default_dir.resolve() else []
+    site_templates = config.site_dir / "templates"
+    site_static = config.site_dir / "static"
+    template_dirs = [site_templates] if site_templates.is_dir() else []
+    template_dirs += [d / "templates" for d in chosen if (d / "templates").is_dir()]
+    template_dirs.append(default_dir / "templates")
+    static_dirs = [site_static] if site_static.is_dir() else []
+    static_dirs += [d / "static" for d in [*chosen, default_dir] if (d / "static").is_dir()]
+    theme_templates = tuple(d / "templates" for d in chosen if (d / "templates").is_dir())
+    return Theme(
+        name=config.theme,
+        template_dirs=tuple(template_dirs),
+        static_dirs=tuple(static_dirs),
+        theme_dirs=theme_templates or (default_dir / "templates",),
+        default_dirs=(default_dir / "templates",),
+    )
+
+
+def _find_theme(config: SiteConfig) -> Path:
+    name = config.theme
+    looked: list[Path] = []
+    if "/" in name or name.startswith("."):
+        candidates = [config.site_dir / name]
+    else:
+        candidates = [config.site_dir / "themes" / name, themes_dir() / name]
+    for candidate in candidates:
+        looked.append(candidate)
+        if (candidate / "templates").is_dir():
+            return candidate
+    where = ", ".join(str(path) for path in looked)
+    raise ThemeError(f"theme {name!r} not found (a theme is a folder with templates/); looked in {where}")
+
+
+def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+    """A strict, autoescaping environment with cablesite's filters."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        jinja2.PrefixLoader({
+            "theme": jinja2.FileSystemLoader([str(d) for d in theme.theme_dirs]),
+            "default": jinja2.FileSystemLoader([str(d) for d in theme.default_dirs]),
+        }),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    base_path, base_url = config.base_path, config.base_url
+    env.filters.update({
+        "url": lambda url: f"{base_path}{url}",
+        "absolute": lambda url: f"{base_url}{url}" if base_url else url,
+        "date": format_date,
+        "datetime": format_datetime,
+        "isodate": lambda value: value.isoformat() if value else "",
+        "atomdate": lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "number": lambda value: f"{value:,}",
+        "pre_text": pre_text,
+    })
+    return env
+
+
+def pre_text(text: str) -> markupsafe.Markup:
+    """Text for a <pre> exactly as received: escaped, a leading newline kept, CRs as &#13;.
+
+    An HTML parser drops one newline right after <pre> and turns CR LF into LF;
+    the extra newline and the character references keep the original intact.
+    """
+    escaped = str(markupsafe.escape(text)).replace("\r", "&#13;")
+    return markupsafe.Markup("\n" + escaped)
+
+
+def format_date(value: date | datetime | None) -> str:
+    """'10 November 2009'; '' for no date."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'10 November 2009, 16:42 UTC'."""
+    if value is None:
+        return ""
+    return f"{format_date(value)}, {value:%H:%M} UTC"
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """Render one page to UTF-8 bytes; ThemeError naming the template file and line on failure."""
+    try:
+        template = env.get_template(page.template)
+        return template.render(page.context).encode("utf-8", "surrogatepass")
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise ThemeError(f"{where}: template syntax error: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise ThemeError(f"template {exc.name!r} not found for {page.url}") from exc
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise ThemeError(f"{_template_location(exc, env)}: {type(exc).__name__}: {exc} "
+                         f"(rendering {page.url})") from exc
+
+
+def _template_location(exc: BaseException, env: jinja2.Environment) -> str:
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if frame.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    if frames:
+        return f"{frames[-1].filename}:{frames[-1].lineno}"
+    return "template"
+
+
+def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, bytes]:
+    """For each page template, a digest of its source and every template it uses.
+
+    Found by following extends/include/import statically; a template that
+    names another dynamically depends on all templates. A change to base.html
+    thus re-renders every page; a change to feed.xml only the feeds.
+    """
+    loader = env.loader
+    assert loader is not None
+    sources: dict[str, tuple[str, str | None]] = {}
+
+    def source(name: str) -> tuple[str, str | None]:
+        if name not in sources:
+            try:
+                text, filename, _ = loader.get_source(env, name)
+            except jinja2.TemplateNotFound as exc:
+                raise ThemeError(f"template {name!r} not found; looked in the theme chain") from exc
+            sources[name] = (text, filename)
+        return sources[name]
+
+    def closure(name: str) -> set[str] | None:
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            text, filename = source(current)
+            try:
+                refs = list(jinja2.meta.find_referenced_templates(env.parse(text, current, filename)))
+            except jinja2.TemplateSyntaxError as exc:
+                raise ThemeError(f"{filename or current}:{exc.lineno}: template syntax error: {exc.message}") from exc
+            if any(ref is None for ref in refs):
+                return None
+            stack.extend(ref for ref in refs if ref is not None)
+        return seen
+
+    every = sorted(loader.list_templates())
+    digests: dict[str, bytes] = {}
+    for name in sorted(names):
+        used = closure(name)
+        members = sorted(used) if used is not None else every
+        hasher = hashlib.blake2b(digest_size=16)
+        for member in members:
+            text, _ = source(member)
+            hasher.update(member.encode() + b"\0" + text.encode("utf-8", "surrogatepass") + b"\0")
+        digests[name] = hasher.digest()
+    return digests
+
+
+def page_from_spec(spec: PageSpec, context: Mapping[str, Any]) -> Page:
+    """The renderable Page for a planned page and its context."""
+    return Page(url=spec.url, output_path=spec.relpath, template=spec.template, context=context)

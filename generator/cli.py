@@ -240,12 +240,22 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from generator.build_cache import scan_content
     from generator.check import check_site
     from generator.config import load_config
+    from generator.reference_tags import load_tag_info
+    from generator.site import build_site
 
     config = load_config(args.config)
-    report = check_site(config, out_dir=args.out)
+    out_dir = Path(args.out) if args.out else config.output_dir
+    scan = scan_content(config.content_dir, config.cache_dir)
+    print_problems(scan.problems)
+    site = build_site(config, scan.cables, load_tag_info())
+    with progress_bar("checking", None):
+        report = check_site(out_dir, site)
     print_problems(report.problems)
+    if report.omitted:
+        print(f"... and {report.omitted} more problems", file=sys.stderr)
     print(report.summary())
     return 1 if report.problems else 0
 
@@ -254,10 +264,35 @@ def run_new(args: argparse.Namespace) -> int:
     created = create_archive(args.dir, sample=args.sample)
     for path in created:
         print(f"created {path}")
-    print(f"\nNext: cd {args.dir} && cablesite import RAW_CABLES… && cablesite serve")
+    print(f"\nNext: cd {args.dir} && cablesite build && cablesite serve   (see README.md there)")
     return 0
 
 
 def create_archive(target_dir: Path, *, sample: bool) -> list[Path]:
-    """Write a new archive that builds at once (site.yaml, content/, templates/, README)."""
-    raise CablesiteError("cablesite new is not implemented yet")
+    """Write a new archive that builds at once (site.yaml, content/, templates/, static/, README).
+
+    The files come from generator/skeleton/ (shipped in the wheel). An existing
+    file is never overwritten: an archive folder that is not empty is refused.
+    """
+    import shutil
+
+    skeleton = Path(__file__).resolve().parent / "skeleton"
+    if target_dir.exists() and (not target_dir.is_dir() or any(target_dir.iterdir())):
+        raise CablesiteError(f"{target_dir}: exists and is not an empty folder; choose a new folder")
+    created: list[Path] = []
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("site.yaml", "README.md"):
+            shutil.copyfile(skeleton / name, target_dir / name)
+            created.append(target_dir / name)
+        shutil.copytree(skeleton / "templates", target_dir / "templates")
+        (target_dir / "static").mkdir()
+        created += [target_dir / "templates", target_dir / "static"]
+        content = target_dir / "content" / "cables"
+        content.mkdir(parents=True)
+        if sample:
+            shutil.copytree(skeleton / "sample" / "cables", content, dirs_exist_ok=True)
+        created.append(target_dir / "content")
+    except OSError as exc:
+        raise CablesiteError(f"{exc.filename or target_dir}: cannot create the archive: {exc.strerror}") from exc
+    return created

@@ -146,8 +146,11 @@ def listing_row_data(site: Site, meta: CableMeta) -> tuple[object, ...]:
 
 
 def _term_url(site: Site, kind: str, name: str | None) -> str | None:
-    term = site.term_of(kind, name)
-    return term.url if term else None
+    index = site.indexes.get(kind)
+    if index is None or name is None:
+        return None
+    term = index.terms.get(name)
+    return term.url if term is not None else None
 
 
 def cable_links(site: Site, meta: CableMeta) -> tuple[object, ...]:

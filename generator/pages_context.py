@@ -137,15 +137,17 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
     term = site.indexes[spec.index].terms[spec.name]
     slices = plan.pagination[(spec.index, spec.name)]
     page = slices[spec.number - 1]
-    metas = [site.cables[cable_id] for cable_id in term.cable_ids]
-    dated = [m.created for m in metas if m.created is not None]
+    cables = site.cables
+    ids = term.cable_ids
+    first = next((cables[i].created for i in ids if cables[i].created is not None), None)
+    last = cables[ids[-1]].created if ids else None
     info = site.tag_info.get(term.name) if term.kind == "tag" else None
     listing = site.indexes[term.kind].listing_url or site.indexes.get("year", site.indexes[term.kind]).listing_url
     context: Context = {
         "term": {
             "kind": term.kind, "kind_title": KIND_TITLES[term.kind], "name": term.name, "title": term.title,
-            "url": term.url, "count": len(metas), "feed_url": feed_url(term.url), "listing_url": listing,
-            "first": min(dated) if dated else None, "last": max(dated) if dated else None,
+            "url": term.url, "count": len(ids), "feed_url": feed_url(term.url), "listing_url": listing,
+            "first": first, "last": last,
             "meaning": info.meaning if info else None, "verified": info.verified if info else True,
         },
         "page": {
@@ -154,14 +156,14 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
             "next_url": slices[spec.number].url if spec.number < len(slices) else None,
             "first_url": term.url,
         },
-        "cables": [row(site, m) for m in metas[page.start : page.stop]],
+        "cables": [row(site, cables[i]) for i in ids[page.start : page.stop]],
         "pages": None,
         "chart": None,
     }
     if spec.number == 1:
         context["pages"] = [{"number": n, "label": s.label, "url": s.url, "count": s.stop - s.start}
                             for n, s in enumerate(slices, start=1)]
-        context["chart"] = timeline([m.created for m in metas])
+        context["chart"] = timeline([cables[i].created for i in ids])
     return context
 
 

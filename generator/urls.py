@@ -12,14 +12,13 @@ import hashlib
 import re
 import unicodedata
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.config import Permalinks
 from generator.errors import BuildError
 
 SLUG_MAX = 80
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{n}" for n in range(10)] + [f"lpt{n}" for n in range(10)]
 )
@@ -82,27 +81,24 @@ def feed_url(folder_url: str) -> str:
     return f"{folder_url}feed.xml"
 
 
+_CLEAN_URL = re.compile(r"/(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199}/)*(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199})?")
+_RESERVED_SEGMENT = re.compile(r"(?:^|/)(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:[./]|$)", re.IGNORECASE)
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+
+
 def output_relpath(url: str) -> str:
     """The file a site URL is written to, relative to the output folder, as a POSIX path.
 
     '/tag/prel/' -> 'tag/prel/index.html'; '/cable/2009/11/09ROME1240.html' is
     kept. Raises BuildError for anything that is not a plain path below the root:
-    '..', '.', backslashes, NUL, empty segments, or names no file system accepts.
+    '..', '.', backslashes, NUL, empty segments, segments starting with a dot,
+    or names no file system accepts (one regular expression, as this runs for
+    every one of 600,000 pages).
     """
-    if not url.startswith("/") or "\\" in url or "\x00" in url or "//" in url:
-        raise BuildError(f"refusing to write URL {url!r}: not a clean site path")
+    if _CLEAN_URL.fullmatch(url) is None or _RESERVED_SEGMENT.search(url) or _DOT_SEGMENT.search(url):
+        raise BuildError(f"refusing to write URL {url[:120]!r}: not a clean site path")
     relative = url[1:]
-    if relative == "" or relative.endswith("/"):
-        relative += INDEX_FILE
-    for segment in relative.split("/"):
-        if (
-            not _SAFE_SEGMENT.fullmatch(segment)
-            or segment in {".", ".."}
-            or len(segment.encode("utf-8")) > 200
-            or segment.split(".")[0].lower() in _WINDOWS_RESERVED
-        ):
-            raise BuildError(f"refusing to write URL {url!r}: unsafe path segment {segment[:40]!r}")
-    return str(PurePosixPath(relative))
+    return relative + INDEX_FILE if relative == "" or relative.endswith("/") else relative
 
 
 def output_path(url: str, out_dir: Path) -> Path:

@@ -1,152 +1,303 @@
 """`cablesite import` and `cablesite parse`: read sources, parse the cables, refresh content/.
 
-Sources are files, folders (walked recursively, in sorted order) and globs.
-Each file's format is detected from its content (importer_read, importer_csv),
-never from its extension alone.
+    raw files ─iter_raw_cables─▶ RawCable ─prepare_cable (workers)─▶ PreparedCable
+              ─apply_prepared─▶ content/cables/YYYY/MM/ID.md + ID.txt
+
+Reading happens in this process and streams (a 1.7 GB cables.csv is never held
+whole). Parsing and rendering run in worker processes that load the reference
+tables once each; at most a few chunks of cables are in flight at any time, so
+memory stays flat however large the input. Results are applied in source
+order, which makes the outcome (including which copy of a duplicated id is
+kept: the first) the same on every run and for any number of workers.
 """
 
 from __future__ import annotations
 
-import glob
-import gzip
-import logging
+import multiprocessing
 import os
-import zlib
-from collections.abc import Iterable, Iterator
+import queue
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Any
 
-from generator.errors import Problem
-from generator.importer_csv import CSV_FIELDS, CsvRow, CsvRowError, is_csv_start, iter_csv_rows
-from generator.importer_read import decode_text, is_html, read_cablegate_html, read_text_cable
-from generator.parse import RawCable
+from generator.errors import CablesiteError, Problem
+from generator.importer_sources import iter_csv_cables, iter_raw_cables, iter_source_files
+from generator.importer_write import (
+    ContentIndex,
+    PreparedCable,
+    apply_prepared,
+    index_content,
+    parse_raw_cable,
+    prepare_cable,
+)
+from generator.parse import ParseResult, RawCable
+from generator.reference import ReferenceTables, load_reference_tables
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "ImportReport",
+    "import_sources",
+    "iter_csv_cables",
+    "iter_parsed_cables",
+    "iter_raw_cables",
+    "iter_source_files",
+]
 
-# A single cable is at most a few hundred kilobytes; a larger file that is not a
-# cables.csv dump is not read into memory.
-MAX_CABLE_FILE_BYTES = 64 * 1024 * 1024
-_GLOB_CHARS = frozenset("*?[")
-_SNIFF_BYTES = 4096
+Progress = Callable[[int], None]
+
+CHUNK_SIZE = 32          # cables per task sent to a worker
+CHUNKS_PER_WORKER = 4    # tasks in flight per worker: bounds memory while streaming
 
 
-def iter_source_files(sources: Iterable[str]) -> Iterator[Path | Problem]:
-    """Every file named by the sources: files as given, folders and globs in sorted order.
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did. `failed` counts inputs that produced no cable; `skipped` duplicate ids.
 
-    Hidden files and folders (names starting with '.') inside a folder are skipped.
-    A source that names nothing is reported as a Problem.
+    `problems` lists every failure (severity 'error') and every warning (a cable
+    imported with warnings, a duplicate skipped), sorted by file and line.
     """
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            yield from _walk_folder(path)
-        elif path.exists():
-            yield path
-        elif _GLOB_CHARS & set(source):
-            matches = sorted(glob.glob(source, recursive=True))
-            if not matches:
-                yield Problem(source, None, "no file matches this pattern")
-            for match in matches:
-                match_path = Path(match)
-                if match_path.is_dir():
-                    yield from _walk_folder(match_path)
-                else:
-                    yield match_path
-        else:
-            yield Problem(source, None, "no such file or folder")
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    skipped: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def imported(self) -> int:
+        return self.new + self.updated + self.unchanged
 
 
-def _walk_folder(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    first_seen: dict[str, str] = field(default_factory=dict)  # id -> 'file:line' of the kept copy
+
+    def count(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            new=self.counts.get("new", 0),
+            updated=self.counts.get("updated", 0),
+            unchanged=self.counts.get("unchanged", 0),
+            failed=self.counts.get("failed", 0),
+            skipped=self.counts.get("duplicate", 0),
+            problems=tuple(sorted(self.problems, key=_problem_order)),
+        )
 
 
-def iter_raw_cables(sources: Iterable[str]) -> Iterator[RawCable | Problem]:
-    """Every cable found in the sources (files, folders, globs), and a Problem for each bad input.
+def _problem_order(problem: Problem) -> tuple[str, int, str]:
+    return (problem.path, problem.line or 0, problem.message)
 
-    One bad file or row never stops the rest. cables.csv dumps (plain or
-    gzipped) are streamed row by row: memory does not grow with their size.
-    """
-    for item in iter_source_files(sources):
+
+def iter_parsed_cables(sources: Iterable[str]) -> Iterator[ParseResult | Problem]:
+    """Parse every cable of the sources in this process (`cablesite parse`); nothing is written."""
+    tables: ReferenceTables | None = None
+    for item in iter_raw_cables(sources):
         if isinstance(item, Problem):
             yield item
-        else:
-            yield from iter_file_cables(item)
+            continue
+        if tables is None:
+            tables = load_reference_tables()
+        yield parse_raw_cable(item, tables)
 
 
-def iter_file_cables(path: Path) -> Iterator[RawCable | Problem]:
-    """The cables of one file, whatever its format; Problems for what is not a cable."""
-    file = str(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-        if head.startswith(b"\x1f\x8b"):
-            yield from _iter_gzip_file(path, file)
-            return
-        if is_csv_start(head):
-            with path.open("rb") as handle:
-                yield from iter_csv_cables(handle, file)
-            return
-        size = path.stat().st_size
-        if size > MAX_CABLE_FILE_BYTES:
-            yield Problem(
-                file,
-                None,
-                f"too large for one cable ({size // (1024 * 1024)} MB) and not a cables.csv dump",
-            )
-            return
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Problem(file, None, f"cannot read the file: {exc.strerror or exc}")
-        return
-    yield read_cable_bytes(data, file)
+def import_sources(
+    sources: Sequence[str],
+    into: Path,
+    *,
+    progress: Progress | None = None,
+    jobs: int | None = None,
+) -> ImportReport:
+    """Parse the cables of the sources and write or refresh content/cables/YYYY/MM/ID.md and ID.txt.
 
-
-def _iter_gzip_file(path: Path, file: str) -> Iterator[RawCable | Problem]:
-    try:
-        with gzip.open(path, "rb") as handle:
-            head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
-            if not is_csv_start(head):
-                yield Problem(file, 1, "a gzip file that is not a cables.csv dump")
-                return
-            yield from iter_csv_cables(handle, file)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield Problem(file, None, f"the gzip file is damaged: {exc}")
-
-
-def read_cable_bytes(data: bytes, file: str) -> RawCable | Problem:
-    """One file's bytes -> a RawCable (HTML page, page text, metadata text, telegram) or Problem."""
-    text, _encoding = decode_text(data)
-    if is_html(text):
-        return read_cablegate_html(text, file)
-    return read_text_cable(text, file)
-
-
-def iter_csv_cables(lines: Iterable[bytes], file: str) -> Iterator[RawCable | Problem]:
-    """The rows of a cables.csv dump as RawCables: original = header and content fields.
-
-    `lines` is any iterable of byte lines (an open binary file, a gzip stream);
-    it is consumed as the rows are yielded, never read ahead.
+    Unchanged cables are not rewritten (same bytes, same mtime); keys a user
+    added to a front matter survive; a cable whose month changed moves, leaving
+    no stale copy. A second copy of an id in the same run is reported and
+    skipped (the first in source order is kept). Bad input is reported and the
+    rest imported. `jobs` is the number of worker processes (default: all cores;
+    1 runs everything in this process).
     """
-    for row in iter_csv_rows(lines):
-        if isinstance(row, CsvRowError):
-            yield Problem(file, row.line, row.message)
-        else:
-            yield csv_row_to_raw(row, file)
-
-
-def csv_row_to_raw(row: CsvRow, file: str) -> RawCable:
-    fields = dict(zip(CSV_FIELDS, row.fields, strict=True))
-    header, content = fields["header"], fields["content"]
-    if header and content and not header.endswith(("\n", "\r")):
-        original = header + "\n" + content
+    content_dir = Path(into)
+    if content_dir.exists() and not content_dir.is_dir():
+        raise CablesiteError(f"{content_dir}: --into must be a folder, and this is a file")
+    index = index_content(content_dir)
+    tally = _Tally()
+    advance = progress or (lambda n: None)
+    chunks = _iter_chunks(iter_raw_cables(sources), tally, advance)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise CablesiteError(f"--jobs must be at least 1, not {workers}")
+    first = next(chunks, None)
+    if first is None:
+        return tally.report()
+    second = next(chunks, None)
+    if workers == 1 or second is None:
+        tables = load_reference_tables()
+        for chunk in _chain(first, second, chunks):
+            prepared = [prepare_cable(raw, tables, content_dir, index) for raw in chunk]
+            _apply_chunk(prepared, content_dir, index, tally, advance)
     else:
-        original = header + content
-    metadata = {
-        key: " ".join(fields[key].split())
-        for key in ("id", "created", "origin", "classification", "references")
-        if fields[key].strip()
-    }
-    return RawCable(text=original, file=file, line=row.line, format="csv", metadata=metadata)
+        _run_parallel(_chain(first, second, chunks), workers, content_dir, index, tally, advance)
+    return tally.report()
+
+
+def _chain(
+    first: list[RawCable], second: list[RawCable] | None, rest: Iterator[list[RawCable]]
+) -> Iterator[list[RawCable]]:
+    yield first
+    if second is not None:
+        yield second
+        yield from rest
+
+
+def _iter_chunks(
+    items: Iterator[RawCable | Problem], tally: _Tally, advance: Progress
+) -> Iterator[list[RawCable]]:
+    """Group raw cables into chunks; record reading problems as failures on the way."""
+    chunk: list[RawCable] = []
+    for item in items:
+        if isinstance(item, Problem):
+            tally.count("failed")
+            tally.problems.append(item)
+            advance(1)
+            continue
+        chunk.append(item)
+        if len(chunk) == CHUNK_SIZE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(
+    prepared_chunk: list[PreparedCable],
+    content_dir: Path,
+    index: dict[str, tuple[str, ...]],
+    tally: _Tally,
+    advance: Progress,
+) -> None:
+    for prepared in prepared_chunk:
+        tally.problems.extend(prepared.problems)
+        cable_id = prepared.cable_id
+        if cable_id is not None and cable_id in tally.first_seen:
+            tally.count("duplicate")
+            tally.problems.append(
+                Problem(
+                    prepared.file,
+                    prepared.line,
+                    f"duplicate id {cable_id}: already imported from {tally.first_seen[cable_id]}; "
+                    "this copy is skipped",
+                    "warning",
+                )
+            )
+            continue
+        if cable_id is not None:
+            tally.first_seen[cable_id] = f"{prepared.file}:{prepared.line}"
+        try:
+            outcome = apply_prepared(prepared, content_dir, index)
+        except (OSError, CablesiteError) as exc:
+            outcome = "failed"
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            message = f"cannot write the cable: {reason}"
+            tally.problems.append(Problem(prepared.file, prepared.line, message))
+        tally.count(outcome)
+    advance(len(prepared_chunk))
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+def _worker_main(tasks: Any, results: Any, content_dir: Path, index: ContentIndex) -> None:
+    """A worker: load the reference tables once, then prepare chunks until told to stop (None)."""
+    try:
+        tables = load_reference_tables()
+    except CablesiteError as exc:
+        results.put((-1, str(exc)))
+        return
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        sequence, chunk = task
+        results.put((sequence, [prepare_cable(raw, tables, content_dir, index) for raw in chunk]))
+
+
+def _context() -> BaseContext:
+    # forkserver/spawn start workers from a clean process: the importing process
+    # may run a progress-bar thread, and fork() with threads can deadlock.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _run_parallel(
+    chunks: Iterator[list[RawCable]],
+    workers: int,
+    content_dir: Path,
+    index: dict[str, tuple[str, ...]],
+    tally: _Tally,
+    advance: Progress,
+) -> None:
+    context = _context()
+    tasks = context.Queue()
+    results = context.Queue()
+    processes = [
+        context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(tasks, results, content_dir, dict(index)), daemon=True
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    waiting: dict[int, list[PreparedCable]] = {}
+    next_to_apply = 0
+    sent = 0
+    limit = workers * CHUNKS_PER_WORKER
+
+    def receive_one() -> None:
+        nonlocal next_to_apply
+        sequence, payload = _get_result(results, processes)
+        if sequence < 0:
+            raise CablesiteError(f"a worker could not start: {payload}")
+        waiting[sequence] = payload
+        while next_to_apply in waiting:
+            _apply_chunk(waiting.pop(next_to_apply), content_dir, index, tally, advance)
+            next_to_apply += 1
+
+    try:
+        for chunk in chunks:
+            while sent - next_to_apply >= limit:
+                receive_one()
+            tasks.put((sent, chunk))
+            sent += 1
+        while next_to_apply < sent:
+            receive_one()
+        for _ in processes:
+            tasks.put(None)
+        for process in processes:
+            process.join(timeout=10)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        tasks.close()
+        results.close()
+
+
+def _get_result(results: Any, processes: list[Any]) -> tuple[int, Any]:
+    while True:
+        try:
+            item: tuple[int, Any] = results.get(timeout=1.0)
+            return item
+        except queue.Empty:
+            dead = [p for p in processes if not p.is_alive()]
+            if dead:
+                raise CablesiteError(
+                    f"a worker process stopped unexpectedly (exit code {dead[0].exitcode}); "
+                    "run again with --jobs 1 to import in one process"
+                ) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import CABLEGATE_DIR, RAW_DIR
 
+from generator.cable import FRONT_MATTER_KEYS, read_cable, sha256_text
+from generator.cli import main
 from generator.errors import Problem
-from generator.importer import iter_csv_cables, iter_raw_cables
+from generator.importer import ImportReport, import_sources, iter_csv_cables, iter_raw_cables
 from generator.importer_csv import CsvRow, iter_csv_rows
 from generator.importer_read import decode_text
 from generator.parse import RawCable
@@ -240,7 +243,7 @@ def test_csv_backslash_line_ends_and_broken_rows(tmp_path: Path) -> None:
     assert first.text == (
         "P 281848Z DEC 66\nFM AMEMBASSY ROME\nTO SECSTATE WASHDC\nUNCLAS ROME 1\nTAGS: PREL\n"
     )
-    assert isinstance(problem, Problem) and problem.line == 6 and "quotes" in problem.message
+    assert isinstance(problem, Problem) and problem.line == 6 and "quote" in problem.message
     assert isinstance(short_problem, Problem) and short_problem.line == 8
     assert "3 fields" in short_problem.message
     assert (fourth.line, fourth.metadata["id"]) == (9, "67ROME4")
@@ -320,3 +323,206 @@ def test_globs_and_folders_are_expanded_in_sorted_order(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in RAW_DIR.glob("09*.txt"))
     (problem,) = list(iter_raw_cables([str(tmp_path / "*.nothing")]))
     assert isinstance(problem, Problem) and "no file matches" in problem.message
+
+
+# ---------------------------------------------------------------- cablesite import
+
+
+def tree_state(content_dir: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under content_dir with its bytes and mtime (ns)."""
+    return {
+        path.relative_to(content_dir).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(content_dir.rglob("*"))
+        if path.is_file()
+    }
+
+
+def copy_raw(target_dir: Path, *names: str) -> list[Path]:
+    target_dir.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for name in names:
+        (target_dir / name).write_bytes((RAW_DIR / name).read_bytes())
+        copies.append(target_dir / name)
+    return copies
+
+
+SAMPLE = ("09ROME1240.txt", "02ADANA386.txt", "06NEWDELHI5138.txt", "10USNATO35.html",
+          "cables_sample.csv")
+SAMPLE_PATHS = {
+    "09ROME1240": "cables/2009/11/09ROME1240.md",
+    "02ADANA386": "cables/2002/11/02ADANA386.md",
+    "06NEWDELHI5138": "cables/2006/07/06NEWDELHI5138.md",
+    "10USNATO35": "cables/2010/01/10USNATO35.md",
+    "66BUENOSAIRES2481": "cables/1966/12/66BUENOSAIRES2481.md",
+    "72TEHRAN1164": "cables/1972/02/72TEHRAN1164.md",
+}
+
+
+@pytest.fixture(scope="module")
+def imported_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
+    """The sample sources (one per format) imported once into a fresh content folder."""
+    content_dir = tmp_path_factory.mktemp("content")
+    report = import_sources([str(RAW_DIR / name) for name in SAMPLE], content_dir, jobs=1)
+    return content_dir, report
+
+
+def test_import_writes_a_cable_and_its_original_for_every_format(
+    imported_sample: tuple[Path, ImportReport],
+) -> None:
+    content_dir, report = imported_sample
+    assert (report.new, report.updated, report.unchanged, report.failed) == (6, 0, 0, 0)
+    md_files = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md"))
+    assert md_files == sorted(SAMPLE_PATHS.values())
+    for cable_id, relative in SAMPLE_PATHS.items():
+        document = read_cable(content_dir / relative)
+        assert document.cable.id == cable_id
+        assert document.cable.source is not None
+        assert document.cable.source.sha256 == sha256_text(document.original)
+    rome = read_cable(content_dir / SAMPLE_PATHS["09ROME1240"])
+    assert rome.cable.source is not None
+    assert (rome.cable.source.format, rome.cable.source.file) == (
+        "webpage", str(RAW_DIR / "09ROME1240.txt"))
+    assert rome.original.startswith("VZCZCXRO4723\n")
+
+
+@pytest.mark.parametrize("name", ["06NEWDELHI5138.txt", "09ROME1240.txt", "10USNATO35.html"])
+def test_originals_are_recovered_byte_for_byte_from_content(
+    imported_sample: tuple[Path, ImportReport], name: str
+) -> None:
+    content_dir, _ = imported_sample
+    source_bytes = (RAW_DIR / name).read_bytes()
+    cable = read_one(RAW_DIR / name)
+    txt_path = (content_dir / SAMPLE_PATHS[Path(name).stem]).with_suffix(".txt")
+    stored = txt_path.read_bytes().decode("utf-8")
+    assert stored == cable.text
+    if name == "06NEWDELHI5138.txt":  # Latin-1 with CRLF: the whole file, every byte
+        assert stored == decode_text(source_bytes)[0]
+        assert stored.encode("latin-1") == source_bytes
+        assert "\r\n" in stored and "¶" in stored
+
+
+def test_reimporting_unchanged_input_changes_nothing(tmp_path: Path) -> None:
+    sources = copy_raw(tmp_path / "raw", *SAMPLE)
+    content_dir = tmp_path / "content"
+    import_sources([str(p) for p in sources], content_dir, jobs=1)
+    before = tree_state(content_dir)
+    report = import_sources([str(p) for p in sources], content_dir, jobs=2)
+    assert (report.new, report.updated, report.unchanged, report.failed) == (0, 0, 6, 0)
+    assert tree_state(content_dir) == before
+
+
+def test_changed_input_updates_only_that_cable(tmp_path: Path) -> None:
+    rome, adana = copy_raw(tmp_path / "raw", "09ROME1240.txt", "02ADANA386.txt")
+    content_dir = tmp_path / "content"
+    import_sources([str(rome), str(adana)], content_dir, jobs=1)
+    before = tree_state(content_dir)
+    rome.write_bytes(rome.read_bytes().replace(b"DAS Kang has cleared", b"DAS Kang has read"))
+    report = import_sources([str(rome), str(adana)], content_dir, jobs=1)
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 1)
+    after = tree_state(content_dir)
+    changed = sorted(path for path in after if after[path] != before[path])
+    assert changed == ["cables/2009/11/09ROME1240.md", "cables/2009/11/09ROME1240.txt"]
+    assert "DAS Kang has read" in read_cable(content_dir / SAMPLE_PATHS["09ROME1240"]).original
+
+
+def test_keys_a_user_added_survive_reimport(tmp_path: Path) -> None:
+    (rome,) = copy_raw(tmp_path / "raw", "09ROME1240.txt")
+    content_dir = tmp_path / "content"
+    import_sources([str(rome)], content_dir, jobs=1)
+    md_path = content_dir / SAMPLE_PATHS["09ROME1240"]
+    text = md_path.read_text(encoding="utf-8")
+    added = "\nnote: Seen by the G-8 desk\nrating: 5\n---\n"
+    md_path.write_text(text.replace("\n---\n", added, 1), encoding="utf-8")
+    report = import_sources([str(rome)], content_dir, jobs=1)
+    assert report.failed == 0
+    cable = read_cable(md_path).cable
+    assert dict(cable.extra) == {"note": "Seen by the G-8 desk", "rating": 5}
+    rome.write_bytes(rome.read_bytes().replace(b"THORNE", b"THORNE\n"))
+    assert import_sources([str(rome)], content_dir, jobs=1).updated == 1
+    assert dict(read_cable(md_path).cable.extra) == {"note": "Seen by the G-8 desk", "rating": 5}
+
+
+def test_a_cable_whose_month_changed_leaves_no_stale_copy(tmp_path: Path) -> None:
+    (page,) = copy_raw(tmp_path / "raw", "10USNATO35.html")
+    content_dir = tmp_path / "content"
+    import_sources([str(page)], content_dir, jobs=1)
+    old_md = content_dir / SAMPLE_PATHS["10USNATO35"]
+    front_matter = old_md.read_text(encoding="utf-8")
+    old_md.write_text(front_matter.replace("\n---\n", "\nmine: kept\n---\n", 1), encoding="utf-8")
+    page.write_bytes(page.read_bytes().replace(b">2010-01-22 15:03<", b">2010-02-22 15:03<"))
+    report = import_sources([str(page)], content_dir, jobs=1)
+    assert (report.new, report.updated) == (0, 1)
+    files = sorted(tree_state(content_dir))
+    assert files == ["cables/2010/02/10USNATO35.md", "cables/2010/02/10USNATO35.txt"]
+    assert read_cable(content_dir / files[0]).cable.extra == {"mine": "kept"}
+
+
+def test_the_same_id_twice_is_reported_and_the_first_copy_kept(tmp_path: Path) -> None:
+    first = copy_raw(tmp_path / "a", "10USNATO35.html")[0]
+    second = copy_raw(tmp_path / "b", "10USNATO35.html")[0]
+    second.write_bytes(second.read_bytes().replace(b"HEFFERN", b"HEFFERN (second copy)"))
+    content_dir = tmp_path / "content"
+    for jobs in (1, 2):
+        report = import_sources([str(second.parent), str(first.parent)], content_dir, jobs=jobs)
+        assert (report.imported, report.skipped, report.failed) == (1, 1, 0)
+        (duplicate,) = [p for p in report.problems if "duplicate" in p.message]
+        assert (duplicate.path, duplicate.line, duplicate.severity) == (str(first), 1, "warning")
+        assert "second copy" in read_cable(content_dir / SAMPLE_PATHS["10USNATO35"]).original
+
+
+def test_serial_and_parallel_imports_write_the_same_bytes(tmp_path: Path) -> None:
+    sources = [str(RAW_DIR)]
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial_report = import_sources(sources, serial, jobs=1)
+    parallel_report = import_sources(sources, parallel, jobs=2)
+    assert serial_report == parallel_report
+    assert {k: v[0] for k, v in tree_state(serial).items()} == {
+        k: v[0] for k, v in tree_state(parallel).items()
+    }
+    assert serial_report.imported == len(list(serial.rglob("*.md"))) >= 50
+
+
+def test_bad_file_among_good_is_reported_and_exit_code_is_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw_dir = tmp_path / "raw"
+    copy_raw(raw_dir, "09ROME1240.txt", "10USNATO35.html")
+    (raw_dir / "05shopping-list.txt").write_text("eggs\nmilk\n", encoding="utf-8")
+    broken_csv = b'"1","1/1/1967 1:00","67ROME2","Embassy Rome","UNCLASSIFIED","","H"\n'
+    sample = (RAW_DIR / "cables_sample.csv").read_bytes()
+    (raw_dir / "dump.csv").write_bytes(sample + broken_csv)
+    content_dir = tmp_path / "content"
+    code = main(["import", str(raw_dir), "--into", str(content_dir), "--jobs", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.strip() == "4 new, 0 updated, 0 unchanged, 2 failed"
+    assert f"error: {raw_dir / '05shopping-list.txt'}:1: not a cable" in err
+    assert f"error: {raw_dir / 'dump.csv'}:157: the row has 7 fields" in err
+    assert len(list(content_dir.rglob("*.md"))) == 4
+    assert main(["import", str(raw_dir / "09ROME1240.txt"), "--into", str(content_dir)]) == 0
+
+
+def test_parse_json_prints_exactly_the_front_matter_keys_and_body(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    files = [str(RAW_DIR / name) for name in SAMPLE]
+    assert main(["parse", "--json", *files]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 6
+    records = [json.loads(line) for line in lines]
+    for record in records:
+        assert list(record) == [*FRONT_MATTER_KEYS, "body"]
+        assert isinstance(record["body"], str) and record["body"]
+    assert [r["id"] for r in records] == list(SAMPLE_PATHS)
+    assert [r["source"]["file"] for r in records] == [*files[:4], files[4], files[4]]
+    assert records[0]["source"]["format"] == "webpage"
+
+
+def test_parse_reports_input_that_is_not_a_cable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("Just a note.\n", encoding="utf-8")
+    assert main(["parse", str(tmp_path / "notes.txt"), str(RAW_DIR / "09ROME1240.txt")]) == 1
+    out, err = capsys.readouterr()
+    assert f"{tmp_path / 'notes.txt'}:1: not a cable" in err
+    assert out.startswith("---\nid: 09ROME1240\n")

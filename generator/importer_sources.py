@@ -1,0 +1,159 @@
+"""Sources -> RawCables: files, folders (walked recursively, in sorted order) and globs.
+
+Each file's format is detected from its content (importer_read, importer_csv),
+never from its extension alone. A cables.csv dump is streamed row by row.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from generator.errors import Problem
+from generator.importer_csv import CSV_FIELDS, CsvRow, CsvRowError, is_csv_start, iter_csv_rows
+from generator.importer_read import decode_text, is_html, read_cablegate_html, read_text_cable
+from generator.parse import RawCable
+
+# A single cable is at most a few hundred kilobytes; a larger file that is not a
+# cables.csv dump is not read into memory.
+MAX_CABLE_FILE_BYTES = 64 * 1024 * 1024
+_GLOB_CHARS = frozenset("*?[")
+_SNIFF_BYTES = 4096
+CSV_BLOCK_BYTES = 256 * 1024  # a cables.csv dump is read in blocks of this size
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def iter_source_files(sources: Iterable[str]) -> Iterator[Path | Problem]:
+    """Every file named by the sources: files as given, folders and globs in sorted order.
+
+    Hidden files and folders (names starting with '.') inside a folder are skipped.
+    A source that names nothing is reported as a Problem.
+    """
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            yield from _walk_folder(path)
+        elif path.exists():
+            yield path
+        elif _GLOB_CHARS & set(source):
+            matches = sorted(glob.glob(source, recursive=True))
+            if not matches:
+                yield Problem(source, None, "no file matches this pattern")
+            for match in matches:
+                match_path = Path(match)
+                if match_path.is_dir():
+                    yield from _walk_folder(match_path)
+                else:
+                    yield match_path
+        else:
+            yield Problem(source, None, "no such file or folder")
+
+
+def _walk_folder(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def iter_raw_cables(sources: Iterable[str]) -> Iterator[RawCable | Problem]:
+    """Every cable found in the sources (files, folders, globs), and a Problem for each bad input.
+
+    One bad file or row never stops the rest. cables.csv dumps (plain or
+    gzipped) are streamed row by row: memory does not grow with their size.
+    """
+    for item in iter_source_files(sources):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from iter_file_cables(item)
+
+
+def iter_file_cables(path: Path) -> Iterator[RawCable | Problem]:
+    """The cables of one file, whatever its format; Problems for what is not a cable."""
+    file = str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+        if head.startswith(b"\x1f\x8b"):
+            yield from _iter_gzip_file(path, file)
+            return
+        if is_csv_start(head):
+            with path.open("rb") as handle:
+                yield from iter_csv_cables(_iter_blocks(handle), file)
+            return
+        size = path.stat().st_size
+        if size > MAX_CABLE_FILE_BYTES:
+            yield Problem(
+                file,
+                None,
+                f"too large for one cable ({size // (1024 * 1024)} MB) and not a cables.csv dump",
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Problem(file, None, f"cannot read the file: {exc.strerror or exc}")
+        return
+    yield read_cable_bytes(data, file)
+
+
+def _iter_gzip_file(path: Path, file: str) -> Iterator[RawCable | Problem]:
+    try:
+        with gzip.open(path, "rb") as handle:
+            head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+            if not is_csv_start(head):
+                yield Problem(file, 1, "a gzip file that is not a cables.csv dump")
+                return
+            yield from iter_csv_cables(_iter_blocks(handle), file)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield Problem(file, None, f"the gzip file is damaged: {exc}")
+
+
+def _iter_blocks(handle: _Readable) -> Iterator[bytes]:
+    while block := handle.read(CSV_BLOCK_BYTES):
+        yield block
+
+
+def read_cable_bytes(data: bytes, file: str) -> RawCable | Problem:
+    """One file's bytes -> a RawCable (HTML page, page text, metadata text, telegram) or Problem."""
+    text, _encoding = decode_text(data)
+    if is_html(text):
+        return read_cablegate_html(text, file)
+    return read_text_cable(text, file)
+
+
+def iter_csv_cables(chunks: Iterable[bytes], file: str) -> Iterator[RawCable | Problem]:
+    """The rows of a cables.csv dump as RawCables: original = header and content fields.
+
+    `chunks` is any iterable of bytes (blocks of a file, lines); it is consumed
+    as the rows are yielded, never further than the row being read.
+    """
+    for row in iter_csv_rows(chunks):
+        if isinstance(row, CsvRowError):
+            yield Problem(file, row.line, row.message)
+        else:
+            yield csv_row_to_raw(row, file)
+
+
+def csv_row_to_raw(row: CsvRow, file: str) -> RawCable:
+    fields = dict(zip(CSV_FIELDS, row.fields, strict=True))
+    header, content = fields["header"], fields["content"]
+    if header and content and not header.endswith(("\n", "\r")):
+        original = header + "\n" + content
+    else:
+        original = header + content
+    metadata = {
+        key: " ".join(fields[key].split())
+        for key in ("id", "created", "origin", "classification", "references")
+        if fields[key].strip()
+    }
+    return RawCable(text=original, file=file, line=row.line, format="csv", metadata=metadata)

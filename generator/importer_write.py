@@ -1,0 +1,200 @@
+"""One raw cable -> the files it becomes in content/, in two halves.
+
+`prepare_cable` is the heavy half and runs in worker processes: parse, merge
+the keys a user added to the cable's previous front matter, render the .md and
+the .txt, and compare them with what content/ already holds. `apply_prepared`
+is the light half and runs in the importing process, one cable at a time and
+in source order: it decides duplicates, writes only the bytes that changed
+(atomically) and removes the copy of a cable whose month changed since the last
+import, so no id ever has two files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from generator.cable import (
+    CableDocument,
+    SourceInfo,
+    cable_from_markdown,
+    cable_relative_path,
+    cable_to_markdown,
+    iter_content_files,
+    original_path,
+    sha256_text,
+    write_bytes_if_changed,
+)
+from generator.errors import CablesiteError, ContentError, Problem
+from generator.parse import ParseResult, RawCable, parse_cable
+from generator.reference import ReferenceTables
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["new", "updated", "unchanged", "failed", "duplicate"]
+
+# id -> the .md files that hold it, relative to content/ ('cables/2009/11/09ROME1240.md')
+ContentIndex = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCable:
+    """What a worker hands back for one raw cable.
+
+    `md_bytes` / `txt_bytes` are None when content/ already holds exactly these
+    bytes at `relative_path`. `cable_id` is None when the input failed to parse.
+    """
+
+    file: str
+    line: int
+    cable_id: str | None = None
+    relative_path: str | None = None
+    md_bytes: bytes | None = None
+    txt_bytes: bytes | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def index_content(content_dir: Path) -> dict[str, tuple[str, ...]]:
+    """Every cable id already in content/ with the .md files that hold it (normally one)."""
+    index: dict[str, tuple[str, ...]] = {}
+    for md_path in iter_content_files(content_dir):
+        relative = md_path.relative_to(content_dir).as_posix()
+        index[md_path.stem] = (*index.get(md_path.stem, ()), relative)
+    return index
+
+
+def parse_raw_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult | Problem:
+    """Parse one raw cable; a Problem (file, line, reason) if it is not a cable or the parser fails.
+
+    The document always carries its `source` and, when the parser reported
+    problems, its `warnings`.
+    """
+    try:
+        result = parse_cable(raw, tables)
+    except CablesiteError as exc:
+        return Problem(raw.file, raw.line, _without_location(str(exc), raw))
+    except Exception as exc:  # a parser bug must not stop the other cables of the batch
+        log.exception("%s:%s: the parser failed", raw.file, raw.line)
+        return Problem(
+            raw.file,
+            raw.line,
+            f"the parser failed ({type(exc).__name__}: {exc}); please report this",
+        )
+    cable = result.document.cable
+    if cable.source is None:
+        digest = sha256_text(result.document.original)
+        cable = replace(cable, source=SourceInfo(format=raw.format, file=raw.file, sha256=digest))
+    if result.problems and not cable.warnings:
+        cable = replace(cable, warnings=tuple(problem.message for problem in result.problems))
+    if cable is not result.document.cable:
+        result = ParseResult(replace(result.document, cable=cable), result.problems)
+    return result
+
+
+def _without_location(message: str, raw: RawCable) -> str:
+    for prefix in (f"{raw.file}:{raw.line}: ", f"{raw.file}: "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def prepare_cable(
+    raw: RawCable, tables: ReferenceTables, content_dir: Path, index: ContentIndex
+) -> PreparedCable:
+    """Parse a raw cable and render its files, comparing them with content/ (runs in a worker)."""
+    parsed = parse_raw_cable(raw, tables)
+    if isinstance(parsed, Problem):
+        return PreparedCable(file=raw.file, line=raw.line, problems=(parsed,))
+    document = parsed.document
+    warnings = tuple(Problem(p.path, p.line, p.message, "warning") for p in parsed.problems)
+    try:
+        relative = cable_relative_path(document.cable).as_posix()
+    except ContentError as exc:
+        problem = Problem(raw.file, raw.line, str(exc))
+        return PreparedCable(file=raw.file, line=raw.line, problems=(problem,))
+    previous_paths = index.get(document.cable.id, ())
+    document, merge_problem = _keep_user_keys(document, content_dir, previous_paths, relative)
+    if merge_problem is not None:
+        warnings += (Problem(raw.file, raw.line, merge_problem, "warning"),)
+    md_path = content_dir / relative
+    md_bytes = cable_to_markdown(document.cable, document.body).encode("utf-8", "surrogatepass")
+    txt_bytes = document.original.encode("utf-8", "surrogatepass")
+    return PreparedCable(
+        file=raw.file,
+        line=raw.line,
+        cable_id=document.cable.id,
+        relative_path=relative,
+        md_bytes=None if _holds(md_path, md_bytes) else md_bytes,
+        txt_bytes=None if _holds(original_path(md_path), txt_bytes) else txt_bytes,
+        problems=warnings,
+    )
+
+
+def _keep_user_keys(
+    document: CableDocument, content_dir: Path, previous_paths: tuple[str, ...], relative: str
+) -> tuple[CableDocument, str | None]:
+    """Carry the keys a user added to the previous front matter (wherever it is) into the new."""
+    if not previous_paths:
+        return document, None
+    previous_path = content_dir / (relative if relative in previous_paths else previous_paths[0])
+    try:
+        previous, _ = cable_from_markdown(previous_path.read_text(encoding="utf-8"), previous_path)
+    except (ContentError, UnicodeDecodeError, OSError) as exc:
+        return document, f"{previous_path}: unreadable front matter is replaced ({exc})"
+    if not previous.extra:
+        return document, None
+    merged = dict(previous.extra)
+    merged.update(document.cable.extra)
+    return replace(document, cable=replace(document.cable, extra=merged)), None
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def apply_prepared(
+    prepared: PreparedCable, content_dir: Path, index: dict[str, tuple[str, ...]]
+) -> Outcome:
+    """Write what changed, remove stale copies of the cable, update `index`; return the outcome.
+
+    Duplicates are decided by the caller before this is called.
+    """
+    if prepared.cable_id is None or prepared.relative_path is None:
+        return "failed"
+    cable_id, relative = prepared.cable_id, prepared.relative_path
+    md_path = content_dir / relative
+    previous = index.get(cable_id, ())
+    if prepared.txt_bytes is not None:
+        write_bytes_if_changed(original_path(md_path), prepared.txt_bytes)
+    if prepared.md_bytes is not None:
+        write_bytes_if_changed(md_path, prepared.md_bytes)
+    stale = [path for path in previous if path != relative]
+    for stale_relative in stale:
+        stale_path = content_dir / stale_relative
+        stale_path.unlink(missing_ok=True)
+        original_path(stale_path).unlink(missing_ok=True)
+        _remove_empty_parents(stale_path.parent, content_dir)
+    index[cable_id] = (relative,)
+    if not previous:
+        return "new"
+    if prepared.md_bytes is not None or prepared.txt_bytes is not None or stale:
+        return "updated"
+    return "unchanged"
+
+
+def _remove_empty_parents(folder: Path, content_dir: Path) -> None:
+    """Remove month and year folders left empty by a moved cable (never content/cables itself)."""
+    stop = content_dir / "cables"
+    while folder != stop and stop in folder.parents:
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = folder.parent

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import __version__
+import generator
 from generator.build_cache import scan_content
 from generator.build_render import RenderItem, RenderJob, render_items
 from generator.config import SiteConfig
@@ -71,8 +71,9 @@ class BuildReport:
         state = "site updated" if self.swapped else "site unchanged"
         problems = f"; {len(self.problems)} problem(s)" if self.problems else ""
         return (
-            f"{self.cables} cables, {self.pages} pages: {self.rendered} rendered, {self.written} written, "
-            f"{self.removed} removed ({state}) in {total:.2f}s [{stages}]{problems} -> {self.out_dir}"
+            f"{self.cables} cables, {self.pages} pages: {self.rendered} rendered, "
+            f"{self.written} written, {self.removed} removed ({state}) in {total:.2f}s "
+            f"[{stages}]{problems} -> {self.out_dir}"
         )
 
 
@@ -114,23 +115,37 @@ def build(
         links: list[str] = []
         by_path: dict[str, RenderItem] = {}
         for spec in plan.pages:
-            digest = hashlib.blake2b(spec.digest + digests.get(spec.template, b"") + base, digest_size=16).digest()
+            digest = hashlib.blake2b(
+                spec.digest + digests.get(spec.template, b"") + base, digest_size=16
+            ).digest()
             item = (spec, digest, trees.back.get(spec.relpath, (b"", None))[1])
             by_path[spec.relpath] = item
-            _decide(trees, spec.relpath, digest, manifest, links, lambda i=item: items.append(i))
+            if _decide(trees, spec.relpath, digest, manifest, links):
+                items.append(item)
         statics = _static_files(theme.static_dirs)
         static_todo: list[tuple[str, Path, bytes]] = []
         for relpath, (path, digest) in statics.items():
             if relpath in by_path:
-                report.problems.append(Problem(str(path), None, f"static file hides the page {relpath}; "
-                                               "the page wins", "warning"))
+                report.problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        f"static file hides the page {relpath}; the page wins",
+                        "warning",
+                    )
+                )
                 continue
-            _decide(trees, relpath, digest, manifest, links,
-                    lambda r=relpath, p=path, d=digest: static_todo.append((r, p, d)))
+            if _decide(trees, relpath, digest, manifest, links):
+                static_todo.append((relpath, path, digest))
         report.static_files = len(statics)
         planned = {spec.relpath for spec in plan.pages} | set(statics)
-        unchanged = not items and not links and not static_todo and set(trees.live) <= planned and bool(
-            trees.live)
+        unchanged = (
+            not items
+            and not links
+            and not static_todo
+            and set(trees.live) <= planned
+            and bool(trees.live)
+        )
     if unchanged and not clean:
         log.info("nothing changed: %s stays as it is", out_dir)
         return report
@@ -144,7 +159,9 @@ def build(
                 if relpath in by_path:
                     spec, digest, _ = by_path[relpath]
                     items.append((spec, digest, None))
-        job = RenderJob(site=site, plan=plan, env=env, markdown=make_markdown(), back_dir=trees.back_dir)
+        job = RenderJob(
+            site=site, plan=plan, env=env, markdown=make_markdown(), back_dir=trees.back_dir
+        )
         for result in render_items(job, items, jobs=jobs, progress=progress):
             if isinstance(result, Problem):
                 report.problems.append(result)
@@ -155,7 +172,9 @@ def build(
             report.written += written
         for relpath, path, digest in static_todo:
             data = path.read_bytes()
-            out, written = write_output(trees.back_dir, relpath, data, trees.back.get(relpath, (b"", None))[1])
+            out, written = write_output(
+                trees.back_dir, relpath, data, trees.back.get(relpath, (b"", None))[1]
+            )
             manifest[relpath] = (digest, out)
             report.written += written
     with _stage(report, "swap"):
@@ -166,24 +185,28 @@ def build(
 
 
 def _decide(
-    trees: OutputTrees, relpath: str, digest: bytes, manifest: Manifest, links: list[str],
-    render: Callable[[], None],
-) -> None:
-    """Reuse the live file (linking it into the back tree if needed), keep the back's, or render."""
+    trees: OutputTrees,
+    relpath: str,
+    digest: bytes,
+    manifest: Manifest,
+    links: list[str],
+) -> bool:
+    """Reuse the live file (linking it into the back tree if needed) or the back's; True: render."""
     live = trees.live.get(relpath)
     back = trees.back.get(relpath)
     if live is not None and live[0] == digest:
         manifest[relpath] = live
         if back is None or back[1] != live[1]:
             links.append(relpath)
-    elif back is not None and back[0] == digest:
+        return False
+    if back is not None and back[0] == digest:
         manifest[relpath] = back
-    else:
-        render()
+        return False
+    return True
 
 
 def _static_files(static_dirs: tuple[Path, ...]) -> dict[str, tuple[Path, bytes]]:
-    """Every static file by output path (the first folder in the chain wins), with an input digest."""
+    """Every static file by output path (the first folder of the chain wins), with a digest."""
     found: dict[str, tuple[Path, bytes]] = {}
     for static_dir in static_dirs:
         for dirpath, dirnames, filenames in os.walk(static_dir):
@@ -202,7 +225,7 @@ def _static_files(static_dirs: tuple[Path, ...]) -> dict[str, tuple[Path, bytes]
 def _global_digest(config: SiteConfig) -> bytes:
     """What every page depends on: the configuration, the TAGS table and the cablesite version."""
     tags = TAGS_PATH.stat()
-    text = f"{__version__}|{config!r}|{tags.st_size}:{tags.st_mtime_ns}"
+    text = f"{generator.__version__}|{config!r}|{tags.st_size}:{tags.st_mtime_ns}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 

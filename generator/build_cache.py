@@ -67,7 +67,9 @@ def scan_content(
     if to_parse or len(entries) != len(old):
         _save_cache(cache_path, entries)
     cables, problems = _collect(content_dir, entries)
-    return ScanResult(cables=cables, problems=problems, parsed=len(to_parse), cached=len(entries) - len(to_parse))
+    return ScanResult(
+        cables=cables, problems=problems, parsed=len(to_parse), cached=len(entries) - len(to_parse)
+    )
 
 
 def _iter_signatures(content_dir: Path) -> Iterator[tuple[str, Signature, Signature | None]]:
@@ -113,7 +115,11 @@ def _parse_all(
     progress: Callable[[int], None] | None,
 ) -> Iterator[tuple[str, Entry]]:
     tasks = [(str(content_dir), relpath, md_sig, txt_sig) for relpath, md_sig, txt_sig in to_parse]
-    if jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+    if (
+        jobs > 1
+        and len(tasks) >= PARALLEL_THRESHOLD
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs) as pool:
             for done, result in enumerate(pool.imap(_parse_one, tasks, chunksize=256), start=1):
@@ -143,14 +149,20 @@ def _parse_one(task: tuple[str, str, Signature, Signature | None]) -> tuple[str,
 
 
 def _interned(meta: CableMeta) -> tuple[object, ...]:
-    """A plain tuple with the repeated strings interned (tags, posts, addressees), for a small cache."""
+    """A plain tuple with repeated strings interned (tags, posts, addressees): a small cache."""
     intern = sys.intern
     return (
-        meta.id, meta.subject, meta.created,
+        meta.id,
+        meta.subject,
+        meta.created,
         intern(meta.classification) if meta.classification else None,
         intern(meta.origin) if meta.origin else None,
-        tuple(intern(t) for t in meta.tags), tuple(intern(n) for n in meta.to),
-        tuple(intern(n) for n in meta.info), meta.references, "", meta.source_key,
+        tuple(intern(t) for t in meta.tags),
+        tuple(intern(n) for n in meta.to),
+        tuple(intern(n) for n in meta.info),
+        meta.references,
+        "",
+        meta.source_key,
     )
 
 
@@ -167,10 +179,16 @@ def _collect(content_dir: Path, entries: dict[str, Entry]) -> tuple[list[CableMe
             continue
         meta = CableMeta._make(data)._replace(content_path=str(md_path))
         if meta.id != md_path.stem:
-            problems.append(Problem(str(md_path), 2, f"id {meta.id!r} disagrees with the file name {md_path.name!r}"))
+            problems.append(
+                Problem(
+                    str(md_path), 2, f"id {meta.id!r} disagrees with the file name {md_path.name!r}"
+                )
+            )
             continue
         if meta.id in seen:
-            problems.append(Problem(str(md_path), 2, f"duplicate id {meta.id!r}: already in {seen[meta.id]}"))
+            problems.append(
+                Problem(str(md_path), 2, f"duplicate id {meta.id!r}: already in {seen[meta.id]}")
+            )
             continue
         seen[meta.id] = str(md_path)
         cables.append(meta)
@@ -183,7 +201,14 @@ def _load_cache(cache_path: Path) -> dict[str, Entry]:
             data = pickle.load(handle)
     except FileNotFoundError:
         return {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError) as exc:
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ValueError,
+        ImportError,
+    ) as exc:
         log.warning("%s: unreadable cache, reading every cable (%s)", cache_path, exc)
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
@@ -197,8 +222,15 @@ def _save_cache(cache_path: Path, entries: dict[str, Entry]) -> None:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_suffix(".tmp")
         with tmp.open("wb") as handle:
-            pickle.dump({"version": CACHE_VERSION, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                {"version": CACHE_VERSION, "entries": entries},
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         os.replace(tmp, cache_path)
     except OSError as exc:
-        log.warning("%s: cannot write the cache (%s); the next build reads every cable again",
-                    cache_path, exc.strerror)
+        log.warning(
+            "%s: cannot write the cache (%s); the next build reads every cable again",
+            cache_path,
+            exc.strerror,
+        )

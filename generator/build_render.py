@@ -35,7 +35,7 @@ IN_PROCESS_LIMIT = 300
 
 # (spec, input digest, output digest already in the back tree or None)
 RenderItem = tuple[PageSpec, bytes, bytes | None]
-# (relative path, input digest, output digest, written) or a Problem for a page that could not be made
+# (relative path, input digest, output digest, written), or a Problem for a page not made
 RenderResult = tuple[str, bytes, bytes, bool] | Problem
 
 
@@ -58,14 +58,21 @@ def render_items(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[RenderResult]:
     """Render and write every item; in parallel when there is enough work and fork exists."""
-    if jobs <= 1 or len(items) <= IN_PROCESS_LIMIT or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        jobs <= 1
+        or len(items) <= IN_PROCESS_LIMIT
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         yield from _render_range(job, items, 0, len(items), progress)
         return
     yield from _render_parallel(job, items, jobs, progress)
 
 
 def _render_range(
-    job: RenderJob, items: Sequence[RenderItem], start: int, stop: int,
+    job: RenderJob,
+    items: Sequence[RenderItem],
+    start: int,
+    stop: int,
     progress: Callable[[int], None] | None,
 ) -> Iterator[RenderResult]:
     last: tuple[str, CableDocument | ContentError] | None = None
@@ -103,7 +110,8 @@ def render_spec(job: RenderJob, spec: PageSpec, document: CableDocument | None) 
         assert document is not None
         data = cable_to_front_matter(document.cable)
         return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode(
-            "utf-8", "surrogatepass")
+            "utf-8", "surrogatepass"
+        )
     if spec.kind == "cable":
         assert document is not None
         context: dict[str, Any] = cable_context(site, spec, document.cable)
@@ -115,7 +123,10 @@ def render_spec(job: RenderJob, spec: PageSpec, document: CableDocument | None) 
 
 
 def _render_parallel(
-    job: RenderJob, items: Sequence[RenderItem], jobs: int, progress: Callable[[int], None] | None,
+    job: RenderJob,
+    items: Sequence[RenderItem],
+    jobs: int,
+    progress: Callable[[int], None] | None,
 ) -> Iterator[RenderResult]:
     context = multiprocessing.get_context("fork")
     tasks: Any = context.SimpleQueue()
@@ -123,8 +134,10 @@ def _render_parallel(
     chunks = range(0, len(items), CHUNK)
     for start in chunks:
         tasks.put(start)
-    workers = [context.Process(target=_worker, args=(job, items, tasks, results), daemon=True)
-               for _ in range(min(jobs, len(chunks)))]
+    workers = [
+        context.Process(target=_worker, args=(job, items, tasks, results), daemon=True)
+        for _ in range(min(jobs, len(chunks)))
+    ]
     for _ in workers:
         tasks.put(None)
     for worker in workers:
@@ -156,7 +169,9 @@ def _render_parallel(
         raise ThemeError(failure) if failure_kind == "theme" else BuildError(failure)
     for worker in workers:
         if worker.exitcode not in (0, None):
-            raise BuildError(f"a render worker died (exit code {worker.exitcode}); the site was not changed")
+            raise BuildError(
+                f"a render worker died (exit code {worker.exitcode}); the site was not changed"
+            )
 
 
 def _worker(job: RenderJob, items: Sequence[RenderItem], tasks: Any, results: Any) -> None:

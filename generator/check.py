@@ -49,8 +49,10 @@ class CheckReport:
     def summary(self) -> str:
         found = len(self.problems) + self.omitted
         verdict = "no problems" if not found else f"{found} problem(s)"
-        return (f"checked {self.pages} files, {self.links} internal links, {self.cables} cables "
-                f"in {self.out_dir}: {verdict}")
+        return (
+            f"checked {self.pages} files, {self.links} internal links, {self.cables} cables "
+            f"in {self.out_dir}: {verdict}"
+        )
 
 
 def check_site(out_dir: Path, site: Site) -> CheckReport:
@@ -83,7 +85,7 @@ class _LinkChecker:
         self.base_path = base_path
         self.base_url = base_url
         self.report = report
-        self.pending: dict[str, set[tuple[str, str]]] = {}   # target -> {(fragment, from page)}
+        self.pending: dict[str, set[tuple[str, str]]] = {}  # target -> {(fragment, from page)}
         self.exists: dict[str, bool] = {}
 
     def check_page(self, relpath: str) -> set[str]:
@@ -111,7 +113,7 @@ class _LinkChecker:
     def site_url(self, link: str, page_url: str) -> tuple[str, str] | None:
         """(site URL, fragment) of an internal link, or None for another host or scheme."""
         if self.base_url and link.startswith(self.base_url):
-            link = link[len(self.base_url):] or "/"
+            link = link[len(self.base_url) :] or "/"
         parts = urlsplit(link)
         if parts.scheme or parts.netloc:
             return None
@@ -119,7 +121,7 @@ class _LinkChecker:
         if path.startswith("/") and self.base_path:
             if not (path == self.base_path or path.startswith(self.base_path + "/")):
                 return ("\0outside", parts.fragment)
-            path = path[len(self.base_path):] or "/"
+            path = path[len(self.base_path) :] or "/"
         absolute = urljoin(page_url, path) if path else page_url
         return absolute, unquote(parts.fragment)
 
@@ -130,7 +132,9 @@ class _LinkChecker:
         url, fragment = resolved
         self.report.links += 1
         if url == "\0outside":
-            self.report.add(relpath, f"link {link!r} leaves the site's base path {self.base_path!r}")
+            self.report.add(
+                relpath, f"link {link!r} leaves the site's base path {self.base_path!r}"
+            )
             return None
         target = _target_relpath(url)
         if target is None or not self._exists(target):
@@ -139,7 +143,9 @@ class _LinkChecker:
         if fragment:
             if url == page_url:
                 if fragment not in ids:
-                    self.report.add(relpath, f"broken fragment {link!r}: no id {fragment!r} on this page")
+                    self.report.add(
+                        relpath, f"broken fragment {link!r}: no id {fragment!r} on this page"
+                    )
             else:
                 self.pending.setdefault(target, set()).add((fragment, relpath))
         return url
@@ -170,7 +176,7 @@ def _iter_files(out_dir: Path) -> Iterator[str]:
     root = str(out_dir)
     for dirpath, dirnames, filenames in os.walk(out_dir):
         dirnames.sort()
-        relative = dirpath[len(root):].strip(os.sep).replace(os.sep, "/")
+        relative = dirpath[len(root) :].strip(os.sep).replace(os.sep, "/")
         for name in sorted(filenames):
             yield f"{relative}/{name}" if relative else name
 
@@ -191,8 +197,10 @@ def _check_terms(site: Site, plan: Plan, checker: _LinkChecker) -> set[str]:
             linked |= checker.check_page(relpath)
         missing = [cable_id for cable_id in term.cable_ids if site.urls[cable_id] not in linked]
         for cable_id in missing[:20]:
-            checker.report.add(_target_relpath(term.url) or term.url,
-                               f"cable {cable_id} is not listed on the {kind} pages of {name!r}")
+            checker.report.add(
+                _target_relpath(term.url) or term.url,
+                f"cable {cable_id} is not listed on the {kind} pages of {name!r}",
+            )
     return read
 
 
@@ -218,9 +226,9 @@ def _check_sitemap(out_dir: Path, checker: _LinkChecker, report: CheckReport) ->
     for loc in _iter_locs(checker, "sitemap.xml", depth=0):
         listed.add(loc)
     for relpath in _iter_files(out_dir):
-        if relpath.endswith(".html") and relpath != "404.html":
-            if url_of_relpath(relpath) not in listed:
-                report.add(relpath, "not listed in the sitemap")
+        is_page = relpath.endswith(".html") and relpath != "404.html"
+        if is_page and url_of_relpath(relpath) not in listed:
+            report.add(relpath, "not listed in the sitemap")
 
 
 def _iter_locs(checker: _LinkChecker, relpath: str, depth: int) -> Iterable[str]:

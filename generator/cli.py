@@ -142,6 +142,7 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
     if not sys.stderr.isatty():
         yield lambda n: None
         return
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -150,8 +151,6 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
-
-    from rich.console import Console
 
     columns = [
         TextColumn("[bold]{task.description}"),
@@ -278,7 +277,9 @@ def create_archive(target_dir: Path, *, sample: bool) -> list[Path]:
 
     skeleton = Path(__file__).resolve().parent / "skeleton"
     if target_dir.exists() and (not target_dir.is_dir() or any(target_dir.iterdir())):
-        raise CablesiteError(f"{target_dir}: exists and is not an empty folder; choose a new folder")
+        raise CablesiteError(
+            f"{target_dir}: exists and is not an empty folder; choose a new folder"
+        )
     created: list[Path] = []
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
@@ -294,5 +295,6 @@ def create_archive(target_dir: Path, *, sample: bool) -> list[Path]:
             shutil.copytree(skeleton / "sample" / "cables", content, dirs_exist_ok=True)
         created.append(target_dir / "content")
     except OSError as exc:
-        raise CablesiteError(f"{exc.filename or target_dir}: cannot create the archive: {exc.strerror}") from exc
+        where = exc.filename or target_dir
+        raise CablesiteError(f"{where}: cannot create the archive: {exc.strerror}") from exc
     return created

@@ -98,9 +98,21 @@ class SiteConfig:
 
 # key -> (expected, checker); the checker returns the cleaned value or raises ValueError(reason)
 _TOP_KEYS = (
-    "title", "description", "base_url", "language", "author", "theme", "page_size",
-    "feed_size", "latest_size", "indexes", "permalinks", "content_dir", "output_dir",
-    "cache_dir", "extra",
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "author",
+    "theme",
+    "page_size",
+    "feed_size",
+    "latest_size",
+    "indexes",
+    "permalinks",
+    "content_dir",
+    "output_dir",
+    "cache_dir",
+    "extra",
 )
 
 
@@ -137,7 +149,11 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        hint = " (YAML indents with spaces, not tabs)" if "\t" in text and "tab" in str(exc).lower() else ""
+        hint = (
+            " (YAML indents with spaces, not tabs)"
+            if "\t" in text and "tab" in str(exc).lower()
+            else ""
+        )
         if not hint and "\t" in text and "cannot start any token" in str(reason):
             hint = " (YAML indents with spaces, not tabs)"
         raise ConfigError(f"{where}{line}: not valid YAML: {reason}{hint}") from None
@@ -170,21 +186,42 @@ def config_from_data(
         if key in data:
             _check(errors, values, key, data[key], _text, "text")
     if "base_url" in data:
-        _check(errors, values, "base_url", data["base_url"], _base_url,
-               "'' or an http(s) URL such as https://example.org/cables")
+        _check(
+            errors,
+            values,
+            "base_url",
+            data["base_url"],
+            _base_url,
+            "'' or an http(s) URL such as https://example.org/cables",
+        )
     for key in ("page_size", "feed_size", "latest_size"):
         if key in data:
             _check(errors, values, key, data[key], _positive_int, "a whole number of at least 1")
     if "indexes" in data:
-        _check(errors, values, "indexes", data["indexes"], _indexes,
-               f"a list of index names out of {', '.join(INDEX_KINDS)}")
+        _check(
+            errors,
+            values,
+            "indexes",
+            data["indexes"],
+            _indexes,
+            f"a list of index names out of {', '.join(INDEX_KINDS)}",
+        )
     if "permalinks" in data:
         values["permalinks"] = _permalinks(data["permalinks"], errors)
     for key in ("content_dir", "output_dir", "cache_dir"):
         if key in data:
-            _check(errors, values, key, data[key], _relative_dir, "a folder path relative to site.yaml")
+            _check(
+                errors, values, key, data[key], _relative_dir, "a folder path relative to site.yaml"
+            )
     if "extra" in data:
-        _check(errors, values, "extra", data["extra"], _mapping, "a mapping of your own keys for templates")
+        _check(
+            errors,
+            values,
+            "extra",
+            data["extra"],
+            _mapping,
+            "a mapping of your own keys for templates",
+        )
     if errors:
         listing = "\n".join(f"  - {message}" for message in errors)
         raise ConfigError(f"{where}: {len(errors)} problem(s) in the configuration:\n{listing}")
@@ -239,7 +276,10 @@ def _indexes(value: object) -> tuple[str, ...]:
     for item in value:
         if item not in INDEX_KINDS:
             close = difflib.get_close_matches(str(item), INDEX_KINDS, n=1)
-            raise ValueError(f"{_short(repr(item))} is not an index" + (f"; did you mean '{close[0]}'?" if close else ""))
+            raise ValueError(
+                f"{_short(repr(item))} is not an index"
+                + (f"; did you mean '{close[0]}'?" if close else "")
+            )
         if item not in result:
             result.append(item)
     return tuple(kind for kind in INDEX_KINDS if kind in result)
@@ -262,7 +302,9 @@ def _mapping(value: object) -> Mapping[str, object]:
 
 def _permalinks(value: object, errors: list[str]) -> Permalinks:
     if not isinstance(value, dict):
-        errors.append(f"'permalinks' is {_describe(value)}; expected a mapping such as tag: /tag/{{slug}}/")
+        errors.append(
+            f"'permalinks' is {_describe(value)}; expected a mapping such as tag: /tag/{{slug}}/"
+        )
         return Permalinks()
     known = tuple(_PERMALINK_FIELDS)
     patterns: dict[str, str] = {}
@@ -280,14 +322,18 @@ def _permalinks(value: object, errors: list[str]) -> Permalinks:
 
 def _permalink_problem(kind: str, pattern: object) -> str | None:
     allowed, required = _PERMALINK_FIELDS[kind]
-    shape = "a file such as /cable/{year}/{month}/{id}.html" if kind.startswith("cable") else (
-        "a folder ending in '/' such as /tag/{slug}/"
+    shape = (
+        "a file such as /cable/{year}/{month}/{id}.html"
+        if kind.startswith("cable")
+        else ("a folder ending in '/' such as /tag/{slug}/")
     )
     if not isinstance(pattern, str) or not pattern.startswith("/"):
         return f"a URL pattern starting with '/': {shape}"
     used = set(_PLACEHOLDER.findall(pattern))
     if used - allowed:
-        return f"only the placeholders {', '.join('{' + f + '}' for f in sorted(allowed))} ({shape})"
+        return (
+            f"only the placeholders {', '.join('{' + f + '}' for f in sorted(allowed))} ({shape})"
+        )
     if required - used:
         return f"a pattern using {', '.join('{' + f + '}' for f in sorted(required))} ({shape})"
     if kind.startswith("cable") == pattern.endswith("/"):
@@ -300,8 +346,15 @@ def _permalink_problem(kind: str, pattern: object) -> str | None:
 
 
 def _describe(value: object) -> str:
-    kind = {bool: "yes/no", int: "a number", float: "a number", str: "text", list: "a list",
-            dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
+    kind = {
+        bool: "yes/no",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty",
+    }.get(type(value), type(value).__name__)
     return f"{_short(repr(value))} ({kind})"
 
 

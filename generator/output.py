@@ -84,9 +84,11 @@ def open_output(out_dir: Path, *, clean: bool) -> OutputTrees:
             trees.back = {}
             trees.back_is_new = True
     except OSError as exc:
-        raise BuildError(f"{exc.filename or out_dir}: cannot prepare the output: {exc.strerror}") from exc
+        raise BuildError(
+            f"{exc.filename or out_dir}: cannot prepare the output: {exc.strerror}"
+        ) from exc
     if trees.back_is_new and live:
-        # The back tree is gone (first incremental build, or an interrupted one): mirror the live tree.
+        # The back tree is gone (first incremental build, or an interrupted one): mirror live.
         mirror_tree(out_dir, back_dir)
         trees.back = dict(live)
         trees.back_is_new = False
@@ -100,7 +102,9 @@ def mark_dirty(trees: OutputTrees) -> None:
         trees.back_dirty = True
 
 
-def write_output(back_dir: Path, relpath: str, data: bytes, previous: bytes | None) -> tuple[bytes, bool]:
+def write_output(
+    back_dir: Path, relpath: str, data: bytes, previous: bytes | None
+) -> tuple[bytes, bool]:
     """Write one file into the back tree unless it already holds these bytes; (digest, written).
 
     Files are replaced (temp file + rename), never modified in place: an
@@ -127,7 +131,7 @@ def write_output(back_dir: Path, relpath: str, data: bytes, previous: bytes | No
 
 
 def link_from_live(trees: OutputTrees, relpath: str) -> bool:
-    """Make the back tree's file the live tree's (a hard link); False if the live file is missing."""
+    """Make the back tree's file the live one's (a hard link); False if the live file is gone."""
     source = trees.out_dir / relpath
     target = trees.back_dir / relpath
     try:
@@ -184,7 +188,9 @@ def commit(trees: OutputTrees, manifest: Manifest) -> None:
             os.rename(back_dir, out_dir)
             os.rename(parked, back_dir)
     except OSError as exc:
-        raise BuildError(f"{exc.filename or out_dir}: cannot swap in the new site: {exc.strerror}") from exc
+        raise BuildError(
+            f"{exc.filename or out_dir}: cannot swap in the new site: {exc.strerror}"
+        ) from exc
     _prune_manifests(trees.manifests_dir, (out_dir, back_dir))
     if not back_dir.exists():
         mirror_tree(out_dir, back_dir)
@@ -214,8 +220,8 @@ def mirror_tree(source: Path, target: Path) -> None:
     """Recreate source under target with hard links (copies where links are impossible)."""
     _remove_tree(target)
     source_text = str(source)
-    for dirpath, dirnames, filenames in os.walk(source):
-        relative = dirpath[len(source_text):].lstrip(os.sep)
+    for dirpath, _dirnames, filenames in os.walk(source):
+        relative = dirpath[len(source_text) :].lstrip(os.sep)
         folder = os.path.join(target, relative) if relative else str(target)
         os.makedirs(folder, exist_ok=True)
         for name in filenames:
@@ -258,9 +264,13 @@ def _load_manifest(manifests_dir: Path, tree: Path) -> Manifest:
     return entries if isinstance(entries, dict) else {}
 
 
-def _save_manifest(manifests_dir: Path, tree: Path, manifest: Mapping[str, tuple[bytes, bytes]]) -> None:
+def _save_manifest(
+    manifests_dir: Path, tree: Path, manifest: Mapping[str, tuple[bytes, bytes]]
+) -> None:
     path = _manifest_path(manifests_dir, tree)
-    data = pickle.dumps({"version": MANIFEST_VERSION, "entries": dict(manifest)}, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(
+        {"version": MANIFEST_VERSION, "entries": dict(manifest)}, protocol=pickle.HIGHEST_PROTOCOL
+    )
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)

@@ -31,7 +31,7 @@ class PageSpec(NamedTuple):
     """One output file, described without its context (cheap to keep 600,000 of them).
 
     `kind` is cable, cable_json, term, listing, dates, home, feed, sitemap,
-    sitemap_index, robots or not_found; `index` and `name` say which term or
+    sitemap_index, robots or not_found; `term_kind` and `name` say which term or
     cable ('tag', 'PREL'; '', '09ROME1240'); `number` is the page number of a
     term page. `digest` covers every piece of site data the page shows, but not
     the templates, which the build adds.
@@ -41,7 +41,7 @@ class PageSpec(NamedTuple):
     url: str
     relpath: str
     template: str
-    index: str
+    term_kind: str
     name: str
     number: int
     digest: bytes
@@ -62,7 +62,7 @@ class Plan:
 
     pages: Sequence[PageSpec]
     pagination: Mapping[tuple[str, str], Sequence[PageSlice]]
-    sitemaps: Mapping[str, tuple[str, ...]]          # sitemap part name -> the URLs it lists
+    sitemaps: Mapping[str, tuple[str, ...]]  # sitemap part name -> the URLs it lists
 
 
 def digest_of(*parts: object) -> bytes:
@@ -79,14 +79,29 @@ def plan_pages(site: Site) -> Plan:
     for cable_id, meta in site.cables.items():
         url = site.urls[cable_id]
         links = cable_links(site, meta)
-        pages.append(_spec("cable", url, "cable.html", name=cable_id, digest=digest_of(meta.source_key, links)))
+        pages.append(
+            _spec(
+                "cable", url, "cable.html", name=cable_id, digest=digest_of(meta.source_key, links)
+            )
+        )
         json_url = url_for_json(site, meta)
-        pages.append(_spec("cable_json", json_url, "", name=cable_id, digest=digest_of(meta.source_key)))
+        pages.append(
+            _spec("cable_json", json_url, "", name=cable_id, digest=digest_of(meta.source_key))
+        )
     for kind, index in site.indexes.items():
         if index.listing_url is not None:
-            listing_kind, template = ("dates", "dates.html") if kind == "year" else ("listing", "terms.html")
-            pages.append(_spec(listing_kind, index.listing_url, template, index=kind,
-                               digest=digest_of(listing_data(site, kind))))
+            listing_kind, template = (
+                ("dates", "dates.html") if kind == "year" else ("listing", "terms.html")
+            )
+            pages.append(
+                _spec(
+                    listing_kind,
+                    index.listing_url,
+                    template,
+                    term_kind=kind,
+                    digest=digest_of(listing_data(site, kind)),
+                )
+            )
         for term in index.terms.values():
             slices = paginate(site, term)
             pagination[(kind, term.name)] = slices
@@ -94,12 +109,34 @@ def plan_pages(site: Site) -> Plan:
             for number, page in enumerate(slices, start=1):
                 ids = term.cable_ids if number == 1 else term.cable_ids[page.start : page.stop]
                 shown = rows.join(ids)
-                pages.append(_spec("term", page.url, "term.html", index=kind, name=term.name, number=number,
-                                   digest=digest_of(term.title, term.url, page, summary if number == 1 else
-                                                    len(slices), shown)))
+                pages.append(
+                    _spec(
+                        "term",
+                        page.url,
+                        "term.html",
+                        term_kind=kind,
+                        name=term.name,
+                        number=number,
+                        digest=digest_of(
+                            term.title,
+                            term.url,
+                            page,
+                            summary if number == 1 else len(slices),
+                            shown,
+                        ),
+                    )
+                )
             latest = term.cable_ids[-site.config.feed_size :]
-            pages.append(_spec("feed", feed_url(term.url), "feed.xml", index=kind, name=term.name,
-                               digest=digest_of(term.title, term.url, rows.join(latest))))
+            pages.append(
+                _spec(
+                    "feed",
+                    feed_url(term.url),
+                    "feed.xml",
+                    term_kind=kind,
+                    name=term.name,
+                    digest=digest_of(term.title, term.url, rows.join(latest)),
+                )
+            )
     latest = tuple(site.cables)[-site.config.feed_size :]
     pages.append(_spec("feed", feed_url("/"), "feed.xml", digest=digest_of(rows.join(latest))))
     pages.append(_spec("not_found", "/404.html", "404.html", digest=digest_of("404")))
@@ -110,10 +147,16 @@ def plan_pages(site: Site) -> Plan:
 
 
 def _spec(
-    kind: str, url: str, template: str, *, index: str = "", name: str = "", number: int = 1,
+    kind: str,
+    url: str,
+    template: str,
+    *,
+    term_kind: str = "",
+    name: str = "",
+    number: int = 1,
     digest: bytes = b"",
 ) -> PageSpec:
-    return PageSpec(kind, url, output_relpath(url), template, index, name, number, digest)
+    return PageSpec(kind, url, output_relpath(url), template, term_kind, name, number, digest)
 
 
 def url_for_json(site: Site, meta: CableMeta) -> str:
@@ -122,7 +165,7 @@ def url_for_json(site: Site, meta: CableMeta) -> str:
 
 
 class RowDigests:
-    """Per-cable digests of what a listing row shows, computed once per build and joined per page."""
+    """Per-cable digests of what a listing row shows, computed once and joined per page."""
 
     def __init__(self, site: Site) -> None:
         self._site = site
@@ -141,8 +184,16 @@ class RowDigests:
 
 def listing_row_data(site: Site, meta: CableMeta) -> tuple[object, ...]:
     """What one line of a cable list shows: id, link, subject, date, post, classification."""
-    return (meta.id, site.urls[meta.id], meta.subject, meta.created, meta.origin, meta.classification,
-            _term_url(site, "origin", meta.origin), _term_url(site, "classification", meta.classification))
+    return (
+        meta.id,
+        site.urls[meta.id],
+        meta.subject,
+        meta.created,
+        meta.origin,
+        meta.classification,
+        _term_url(site, "origin", meta.origin),
+        _term_url(site, "classification", meta.classification),
+    )
 
 
 def _term_url(site: Site, kind: str, name: str | None) -> str | None:
@@ -160,6 +211,7 @@ def cable_links(site: Site, meta: CableMeta) -> tuple[object, ...]:
     references (linked when in the archive); cited-by; previous and next cable
     from the same post. Used both for the page's digest and for its context.
     """
+
     def term_link(kind: str, name: str | None) -> tuple[str, str | None] | None:
         return None if name is None else (name, _term_url(site, kind, name))
 
@@ -208,8 +260,9 @@ def paginate(site: Site, term: Term) -> list[PageSlice]:
         if year_stop - year_start <= size:
             buckets.append((year_start, year_stop, True))
             continue
-        for month_start, month_stop in _runs(created, year_start, year_stop,
-                                             lambda d: d.month if d else 0):
+        for month_start, month_stop in _runs(
+            created, year_start, year_stop, lambda d: d.month if d else 0
+        ):
             count = month_stop - month_start
             if count <= size:
                 buckets.append((month_start, month_stop, True))
@@ -218,14 +271,20 @@ def paginate(site: Site, term: Term) -> list[PageSlice]:
                     buckets.append((chunk, min(chunk + size, month_stop), False))
     slices: list[tuple[int, int]] = []
     for start, stop, shareable in buckets:
-        if slices and shareable and stop - slices[-1][0] <= size and slices[-1][1] == start and (
-            _shareable_end(buckets, slices[-1][1])
+        if (
+            slices
+            and shareable
+            and stop - slices[-1][0] <= size
+            and slices[-1][1] == start
+            and (_shareable_end(buckets, slices[-1][1]))
         ):
             slices[-1] = (slices[-1][0], stop)
         else:
             slices.append((start, stop))
     return [
-        PageSlice(start, stop, _label(created, start, stop), term.url if n == 1 else term_url(term.url, n))
+        PageSlice(
+            start, stop, _label(created, start, stop), term.url if n == 1 else term_url(term.url, n)
+        )
         for n, (start, stop) in enumerate(slices, start=1)
     ]
 
@@ -274,7 +333,9 @@ def listing_data(site: Site, kind: str) -> tuple[object, ...]:
     return tuple(tuple(sorted(row.items())) for row in listing_rows(site, kind))
 
 
-def _sitemaps(site: Site, pages: Sequence[PageSpec]) -> tuple[list[PageSpec], dict[str, tuple[str, ...]]]:
+def _sitemaps(
+    site: Site, pages: Sequence[PageSpec]
+) -> tuple[list[PageSpec], dict[str, tuple[str, ...]]]:
     """sitemap.xml (an index) and its parts: cables per year, then all other pages."""
     groups: dict[str, list[str]] = {}
     for page in pages:
@@ -294,8 +355,19 @@ def _sitemaps(site: Site, pages: Sequence[PageSpec]) -> tuple[list[PageSpec], di
             chunk = tuple(urls[offset : offset + SITEMAP_CHUNK])
             name = group if offset == 0 else f"{group}-{offset // SITEMAP_CHUNK + 1}"
             contents[name] = chunk
-            parts.append(_spec("sitemap", f"/sitemap-{name}.xml", "sitemap.xml", name=name,
-                               digest=digest_of(chunk)))
-    index = _spec("sitemap_index", "/sitemap.xml", "sitemap-index.xml",
-                  digest=digest_of([part.url for part in parts]))
+            parts.append(
+                _spec(
+                    "sitemap",
+                    f"/sitemap-{name}.xml",
+                    "sitemap.xml",
+                    name=name,
+                    digest=digest_of(chunk),
+                )
+            )
+    index = _spec(
+        "sitemap_index",
+        "/sitemap.xml",
+        "sitemap-index.xml",
+        digest=digest_of([part.url for part in parts]),
+    )
     return [*parts, index], contents

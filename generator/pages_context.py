@@ -13,14 +13,25 @@ from datetime import datetime
 from typing import Any
 
 from generator.cable import Cable
-from generator.pages import Plan, PageSpec, cable_links, url_for_json
+from generator.pages import PageSpec, Plan, cable_links, url_for_json
 from generator.site import MONTH_NAMES, CableMeta, Site, month_counts
 from generator.urls import feed_url
 
-NAV_TITLES = {"tag": "Tags", "origin": "Posts", "addressee": "Addressees",
-              "classification": "Classifications", "year": "Dates"}
-KIND_TITLES = {"tag": "Tag", "origin": "Post", "addressee": "Addressee",
-               "classification": "Classification", "year": "Year", "month": "Month"}
+NAV_TITLES = {
+    "tag": "Tags",
+    "origin": "Posts",
+    "addressee": "Addressees",
+    "classification": "Classifications",
+    "year": "Dates",
+}
+KIND_TITLES = {
+    "tag": "Tag",
+    "origin": "Post",
+    "addressee": "Addressee",
+    "classification": "Classification",
+    "year": "Year",
+    "month": "Month",
+}
 TOP_TAGS = 24
 
 Context = dict[str, Any]
@@ -29,8 +40,11 @@ Context = dict[str, Any]
 def site_context(site: Site) -> Context:
     """What every page shows of the archive itself: title, navigation, feed."""
     config = site.config
-    nav = [{"title": NAV_TITLES[kind], "url": index.listing_url}
-           for kind, index in site.indexes.items() if index.listing_url and kind in NAV_TITLES]
+    nav = [
+        {"title": NAV_TITLES[kind], "url": index.listing_url}
+        for kind, index in site.indexes.items()
+        if index.listing_url and kind in NAV_TITLES
+    ]
     return {
         "title": config.title,
         "description": config.description,
@@ -65,10 +79,18 @@ def timeline(created: list[datetime | None]) -> Context | None:
     if not months:
         return None
     peak = max(count for _, count in months)
-    years = [(position, label[:4]) for position, (label, _) in enumerate(months)
-             if label.endswith("-01") or position == 0]
+    years = [
+        (position, label[:4])
+        for position, (label, _) in enumerate(months)
+        if label.endswith("-01") or position == 0
+    ]
     step = max(1, len(years) // 12)
-    return {"months": months, "max": peak, "years": years[::step], "total": sum(c for _, c in months)}
+    return {
+        "months": months,
+        "max": peak,
+        "years": years[::step],
+        "total": sum(c for _, c in months),
+    }
 
 
 def home_context(site: Site) -> Context:
@@ -84,9 +106,18 @@ def home_context(site: Site) -> Context:
         top_tags = [_term_row(site, term) for term in ranked]
     classifications = []
     if "classification" in site.indexes:
-        classifications = [_term_row(site, t) for t in sorted(
-            site.indexes["classification"].terms.values(), key=lambda t: (-len(t.cable_ids), t.name))]
-    years = [_term_row(site, t) for t in site.indexes["year"].terms.values()] if "year" in site.indexes else []
+        classifications = [
+            _term_row(site, t)
+            for t in sorted(
+                site.indexes["classification"].terms.values(),
+                key=lambda t: (-len(t.cable_ids), t.name),
+            )
+        ]
+    years = (
+        [_term_row(site, t) for t in site.indexes["year"].terms.values()]
+        if "year" in site.indexes
+        else []
+    )
     return {
         "count": len(metas),
         "counts": counts,
@@ -105,7 +136,12 @@ def home_context_data(site: Site) -> tuple[object, ...]:
 
 
 def _term_row(site: Site, term: Any) -> Context:
-    data: Context = {"name": term.name, "title": term.title, "url": term.url, "count": len(term.cable_ids)}
+    data: Context = {
+        "name": term.name,
+        "title": term.title,
+        "url": term.url,
+        "count": len(term.cable_ids),
+    }
     if term.kind == "tag":
         info = site.tag_info.get(term.name)
         data["meaning"] = info.meaning if info else None
@@ -119,39 +155,60 @@ def listing_rows(site: Site, kind: str) -> list[Context]:
 
 
 def listing_context(site: Site, spec: PageSpec) -> Context:
-    kind = spec.index
+    kind = spec.term_kind
     rows = listing_rows(site, kind)
-    context: Context = {"index": {"kind": kind, "title": NAV_TITLES.get(kind, kind), "url": spec.url,
-                                  "count": len(rows)}, "terms": rows}
+    context: Context = {
+        "index": {
+            "kind": kind,
+            "title": NAV_TITLES.get(kind, kind),
+            "url": spec.url,
+            "count": len(rows),
+        },
+        "terms": rows,
+    }
     if kind == "year" and "month" in site.indexes:
         months: dict[str, list[Context]] = {}
         for term in site.indexes["month"].terms.values():
             months.setdefault(term.name[:4], []).append(
-                {**_term_row(site, term), "short": MONTH_NAMES[int(term.name[5:]) - 1][:3]})
+                {**_term_row(site, term), "short": MONTH_NAMES[int(term.name[5:]) - 1][:3]}
+            )
         context["months"] = months
     return context
 
 
 def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
     """One page of a term: header (page 1: count, date range, chart, page list), its cables."""
-    term = site.indexes[spec.index].terms[spec.name]
-    slices = plan.pagination[(spec.index, spec.name)]
+    term = site.indexes[spec.term_kind].terms[spec.name]
+    slices = plan.pagination[(spec.term_kind, spec.name)]
     page = slices[spec.number - 1]
     cables = site.cables
     ids = term.cable_ids
     first = next((cables[i].created for i in ids if cables[i].created is not None), None)
     last = cables[ids[-1]].created if ids else None
     info = site.tag_info.get(term.name) if term.kind == "tag" else None
-    listing = site.indexes[term.kind].listing_url or site.indexes.get("year", site.indexes[term.kind]).listing_url
+    listing = (
+        site.indexes[term.kind].listing_url
+        or site.indexes.get("year", site.indexes[term.kind]).listing_url
+    )
     context: Context = {
         "term": {
-            "kind": term.kind, "kind_title": KIND_TITLES[term.kind], "name": term.name, "title": term.title,
-            "url": term.url, "count": len(ids), "feed_url": feed_url(term.url), "listing_url": listing,
-            "first": first, "last": last,
-            "meaning": info.meaning if info else None, "verified": info.verified if info else True,
+            "kind": term.kind,
+            "kind_title": KIND_TITLES[term.kind],
+            "name": term.name,
+            "title": term.title,
+            "url": term.url,
+            "count": len(ids),
+            "feed_url": feed_url(term.url),
+            "listing_url": listing,
+            "first": first,
+            "last": last,
+            "meaning": info.meaning if info else None,
+            "verified": info.verified if info else True,
         },
         "page": {
-            "number": spec.number, "count": len(slices), "label": page.label,
+            "number": spec.number,
+            "count": len(slices),
+            "label": page.label,
             "previous_url": slices[spec.number - 2].url if spec.number > 1 else None,
             "next_url": slices[spec.number].url if spec.number < len(slices) else None,
             "first_url": term.url,
@@ -161,33 +218,44 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
         "chart": None,
     }
     if spec.number == 1:
-        context["pages"] = [{"number": n, "label": s.label, "url": s.url, "count": s.stop - s.start}
-                            for n, s in enumerate(slices, start=1)]
+        context["pages"] = [
+            {"number": n, "label": s.label, "url": s.url, "count": s.stop - s.start}
+            for n, s in enumerate(slices, start=1)
+        ]
         context["chart"] = timeline([cables[i].created for i in ids])
     return context
 
 
 def feed_context(site: Site, spec: PageSpec) -> Context:
     """An Atom feed: the latest cables of the archive or of one term, newest first."""
-    if spec.index:
-        term = site.indexes[spec.index].terms[spec.name]
+    if spec.term_kind:
+        term = site.indexes[spec.term_kind].terms[spec.name]
         ids = term.cable_ids[-site.config.feed_size :]
-        title, page_url = f"{site.config.title}: {KIND_TITLES[term.kind].lower()} {term.title}", term.url
+        title, page_url = (
+            f"{site.config.title}: {KIND_TITLES[term.kind].lower()} {term.title}",
+            term.url,
+        )
     else:
         ids = tuple(site.cables)[-site.config.feed_size :]
         title, page_url = site.config.title, "/"
     entries = [row(site, site.cables[cable_id]) for cable_id in reversed(ids)]
     dated = [e["created"] for e in entries if e["created"] is not None]
-    return {"feed": {"title": title, "url": spec.url, "page_url": page_url,
-                     "updated": max(dated) if dated else datetime(1970, 1, 1)},
-            "entries": entries}
+    return {
+        "feed": {
+            "title": title,
+            "url": spec.url,
+            "page_url": page_url,
+            "updated": max(dated) if dated else datetime(1970, 1, 1),
+        },
+        "entries": entries,
+    }
 
 
 def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
     """The cable page without its body: metadata panel with every link, references, cited by."""
     meta = site.cables[spec.name]
-    (tags, origin, to, info, classification, year, month, refs, cited, previous, following) = cable_links(
-        site, meta)
+    links: Any = cable_links(site, meta)
+    (tags, origin, to, info, classification, year, month, refs, cited, previous, following) = links
     meanings = site.tag_info
 
     def link(pair: Any) -> Context | None:
@@ -196,37 +264,79 @@ def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
     def cable_ref(found: Any) -> Context | None:
         if found is None:
             return None
-        keys = ("id", "url", "subject", "created", "origin", "classification", "origin_url",
-                "classification_url")
+        keys = (
+            "id",
+            "url",
+            "subject",
+            "created",
+            "origin",
+            "classification",
+            "origin_url",
+            "classification_url",
+        )
         return dict(zip(keys, found, strict=True))
 
     addressee_urls = {pair[0]: pair[1] for pair in (*to, *info) if pair}
 
     def addressees(items: Any) -> list[Context]:
-        return [{"name": a.name, "url": addressee_urls.get(" ".join(a.name.split())), "route": a.route,
-                 "precedence": a.precedence, "serial": a.serial} for a in items]
+        return [
+            {
+                "name": a.name,
+                "url": addressee_urls.get(" ".join(a.name.split())),
+                "route": a.route,
+                "precedence": a.precedence,
+                "serial": a.serial,
+            }
+            for a in items
+        ]
 
     view: Context = {
-        "id": cable.id, "url": spec.url, "json_url": url_for_json(site, meta),
-        "subject": cable.subject or meta.subject, "created": cable.created, "released": cable.released,
-        "classification": link(classification), "origin": link(origin),
-        "tags": [{**(link(t) or {}), "meaning": meanings[t[0]].meaning if t[0] in meanings else None}
-                 for t in tags if t],
-        "year": link(year), "month": link(month),
-        "month_title": f"{MONTH_NAMES[cable.created.month - 1]} {cable.created.year}" if cable.created else None,
-        "precedence": cable.precedence, "dtg": cable.dtg, "sender": cable.sender,
-        "to": addressees(cable.to), "info": addressees(cable.info),
-        "classified_by": cable.classified_by, "reasons": cable.reasons,
-        "declassify_on": cable.declassify_on, "handling": list(cable.handling), "signer": cable.signer,
-        "sections": cable.sections, "summary": cable.summary,
-        "source": None if cable.source is None else {
-            "format": cable.source.format, "file": cable.source.file, "sha256": cable.source.sha256},
-        "warnings": list(cable.warnings), "extra": dict(cable.extra),
+        "id": cable.id,
+        "url": spec.url,
+        "json_url": url_for_json(site, meta),
+        "subject": cable.subject or meta.subject,
+        "created": cable.created,
+        "released": cable.released,
+        "classification": link(classification),
+        "origin": link(origin),
+        "tags": [
+            {**(link(t) or {}), "meaning": meanings[t[0]].meaning if t[0] in meanings else None}
+            for t in tags
+            if t
+        ],
+        "year": link(year),
+        "month": link(month),
+        "month_title": f"{MONTH_NAMES[cable.created.month - 1]} {cable.created.year}"
+        if cable.created
+        else None,
+        "precedence": cable.precedence,
+        "dtg": cable.dtg,
+        "sender": cable.sender,
+        "to": addressees(cable.to),
+        "info": addressees(cable.info),
+        "classified_by": cable.classified_by,
+        "reasons": cable.reasons,
+        "declassify_on": cable.declassify_on,
+        "handling": list(cable.handling),
+        "signer": cable.signer,
+        "sections": cable.sections,
+        "summary": cable.summary,
+        "source": None
+        if cable.source is None
+        else {
+            "format": cable.source.format,
+            "file": cable.source.file,
+            "sha256": cable.source.sha256,
+        },
+        "warnings": list(cable.warnings),
+        "extra": dict(cable.extra),
     }
     return {
         "cable": view,
-        "references": [cable_ref(r) if r[1] else {"id": r[0], "url": None, "subject": None, "created": None}
-                       for r in refs],  # a reference outside the archive is named, not linked
+        "references": [
+            cable_ref(r) if r[1] else {"id": r[0], "url": None, "subject": None, "created": None}
+            for r in refs
+        ],  # a reference outside the archive is named, not linked
         "cited_by": [cable_ref(c) for c in cited if c],
         "previous": cable_ref(previous),
         "next": cable_ref(following),

@@ -29,10 +29,10 @@ class TagInfo:
     """One TAGS code: 'PREL' -> title 'External Political Relations', kind 'subject'."""
 
     code: str
-    title: str            # the 2010-era title where known, else the handbook's
-    kind: str             # subject, program, organization or geography
-    group: str | None     # handbook area of a subject tag: 'Political Affairs'
-    verified: bool        # False: the title is a best reading, not confirmed by a source
+    title: str  # the 2010-era title where known, else the handbook's
+    kind: str  # subject, program, organization or geography
+    group: str | None  # handbook area of a subject tag: 'Political Affairs'
+    verified: bool  # False: the title is a best reading, not confirmed by a source
 
     @property
     def meaning(self) -> str:

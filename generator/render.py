@@ -26,12 +26,32 @@ from generator.errors import ThemeError
 from generator.pages import PageSpec
 from generator.render_markdown import make_markdown, render_markdown
 
-__all__ = ["Page", "Theme", "load_theme", "make_environment", "make_markdown", "render_markdown",
-           "render_page", "template_digests"]
+__all__ = [
+    "Page",
+    "Theme",
+    "load_theme",
+    "make_environment",
+    "make_markdown",
+    "render_markdown",
+    "render_page",
+    "template_digests",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +59,7 @@ class Page:
     """One output file ready to render: its URL, where it goes, its template and its context."""
 
     url: str
-    output_path: str        # relative to the output folder: 'tag/prel/index.html'
+    output_path: str  # relative to the output folder: 'tag/prel/index.html'
     template: str
     context: Mapping[str, object] = field(default_factory=dict)
 
@@ -51,12 +71,12 @@ class Theme:
     name: str
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
-    theme_dirs: tuple[Path, ...]       # templates/ of the chosen theme only (for "theme/NAME")
-    default_dirs: tuple[Path, ...]     # templates/ of the default theme (for "default/NAME")
+    theme_dirs: tuple[Path, ...]  # templates/ of the chosen theme only (for "theme/NAME")
+    default_dirs: tuple[Path, ...]  # templates/ of the default theme (for "default/NAME")
 
 
 def themes_dir() -> Path:
-    """Where the themes shipped with cablesite live: inside the wheel, or the repository's themes/."""
+    """Where the themes shipped with cablesite are: in the wheel, or the repository's themes/."""
     packaged = PACKAGE_DIR / "themes"
     return packaged if (packaged / "default").is_dir() else PACKAGE_DIR.parent / "themes"
 
@@ -97,18 +117,24 @@ def _find_theme(config: SiteConfig) -> Path:
         if (candidate / "templates").is_dir():
             return candidate
     where = ", ".join(str(path) for path in looked)
-    raise ThemeError(f"theme {name!r} not found (a theme is a folder with templates/); looked in {where}")
+    raise ThemeError(
+        f"theme {name!r} not found (a theme is a folder with templates/); looked in {where}"
+    )
 
 
 def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     """A strict, autoescaping environment with cablesite's filters."""
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        jinja2.PrefixLoader({
-            "theme": jinja2.FileSystemLoader([str(d) for d in theme.theme_dirs]),
-            "default": jinja2.FileSystemLoader([str(d) for d in theme.default_dirs]),
-        }),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            jinja2.PrefixLoader(
+                {
+                    "theme": jinja2.FileSystemLoader([str(d) for d in theme.theme_dirs]),
+                    "default": jinja2.FileSystemLoader([str(d) for d in theme.default_dirs]),
+                }
+            ),
+        ]
+    )
     env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -120,16 +146,18 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         cache_size=-1,
     )
     base_path, base_url = config.base_path, config.base_url
-    env.filters.update({
-        "url": lambda url: f"{base_path}{url}",
-        "absolute": lambda url: f"{base_url}{url}" if base_url else url,
-        "date": format_date,
-        "datetime": format_datetime,
-        "isodate": lambda value: value.isoformat() if value else "",
-        "atomdate": lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "number": lambda value: f"{value:,}",
-        "pre_text": pre_text,
-    })
+    env.filters.update(
+        {
+            "url": lambda url: f"{base_path}{url}",
+            "absolute": lambda url: f"{base_url}{url}" if base_url else url,
+            "date": format_date,
+            "datetime": format_datetime,
+            "isodate": lambda value: value.isoformat() if value else "",
+            "atomdate": lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "number": lambda value: f"{value:,}",
+            "pre_text": pre_text,
+        }
+    )
     return env
 
 
@@ -168,13 +196,17 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     except jinja2.TemplateNotFound as exc:
         raise ThemeError(f"template {exc.name!r} not found for {page.url}") from exc
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise ThemeError(f"{_template_location(exc, env)}: {type(exc).__name__}: {exc} "
-                         f"(rendering {page.url})") from exc
+        raise ThemeError(
+            f"{_template_location(exc, env)}: {type(exc).__name__}: {exc} (rendering {page.url})"
+        ) from exc
 
 
 def _template_location(exc: BaseException, env: jinja2.Environment) -> str:
-    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-              if frame.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2"))
+    ]
     if frames:
         return f"{frames[-1].filename}:{frames[-1].lineno}"
     return "template"
@@ -210,9 +242,13 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, byte
             seen.add(current)
             text, filename = source(current)
             try:
-                refs = list(jinja2.meta.find_referenced_templates(env.parse(text, current, filename)))
+                refs = list(
+                    jinja2.meta.find_referenced_templates(env.parse(text, current, filename))
+                )
             except jinja2.TemplateSyntaxError as exc:
-                raise ThemeError(f"{filename or current}:{exc.lineno}: template syntax error: {exc.message}") from exc
+                raise ThemeError(
+                    f"{filename or current}:{exc.lineno}: template syntax error: {exc.message}"
+                ) from exc
             if any(ref is None for ref in refs):
                 return None
             stack.extend(ref for ref in refs if ref is not None)

@@ -25,20 +25,27 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _NUMBERED = re.compile(r"(\d{1,3})\.(?=\s|$)\s*")
 _PORTION = re.compile(
     r"\(((U|SBU|C|S|TS|LOU|FOUO|UNCLAS|UNCLASSIFIED|CONFIDENTIAL|SECRET)"
-    r"(?:\s*(?:/{1,2}|-|\s)\s*(?:NF|NOFORN|FOUO|SBU|REL(?:\s+(?:TO\s+)?[A-Z][A-Z ,]{0,40})?|ENTIRE TEXT|EXDIS|NODIS))*)\)"
+    r"(?:\s*(?:/{1,2}|-|\s)\s*"
+    r"(?:NF|NOFORN|FOUO|SBU|REL(?:\s+(?:TO\s+)?[A-Z][A-Z ,]{0,40})?|ENTIRE TEXT|EXDIS|NODIS))*)\)"
     r"\s*"
 )
 LEVELS = {
-    "U": ("u", "Unclassified"), "UNCLAS": ("u", "Unclassified"), "UNCLASSIFIED": ("u", "Unclassified"),
-    "SBU": ("sbu", "Sensitive but unclassified"), "FOUO": ("sbu", "For official use only"),
-    "LOU": ("sbu", "Limited official use"), "C": ("c", "Confidential"),
-    "CONFIDENTIAL": ("c", "Confidential"), "S": ("s", "Secret"), "SECRET": ("s", "Secret"),
+    "U": ("u", "Unclassified"),
+    "UNCLAS": ("u", "Unclassified"),
+    "UNCLASSIFIED": ("u", "Unclassified"),
+    "SBU": ("sbu", "Sensitive but unclassified"),
+    "FOUO": ("sbu", "For official use only"),
+    "LOU": ("sbu", "Limited official use"),
+    "C": ("c", "Confidential"),
+    "CONFIDENTIAL": ("c", "Confidential"),
+    "S": ("s", "Secret"),
+    "SECRET": ("s", "Secret"),
     "TS": ("ts", "Top secret"),
 }
 
 
 def is_safe_link(url: str) -> bool:
-    """True for relative links and http, https and mailto; False for javascript:, data:, file: ..."""
+    """True for relative links and http, https, mailto; False for javascript:, data:, file:..."""
     cleaned = _CONTROL.sub("", url)
     match = _SCHEME.match(cleaned)
     if match is None:
@@ -59,14 +66,14 @@ def make_markdown() -> MarkdownIt:
 
 def render_markdown(md: MarkdownIt, text: str) -> str:
     """A cable body (Markdown) as HTML; anchors are unique within the one body."""
-    return md.render(text, {})
+    return str(md.render(text, {}))
 
 
 def portion_badge(mark: str) -> tuple[str, str]:
     """('c', 'Confidential, NOFORN') for 'C/NF': the CSS level and a title for a badge."""
     level_word = re.split(r"[/\s-]", mark, maxsplit=1)[0]
     level, title = LEVELS.get(level_word, ("u", level_word))
-    rest = mark[len(level_word):]
+    rest = mark[len(level_word) :]
     caveats = []
     if re.search(r"\bN(?:F|OFORN)\b", rest):
         caveats.append("NOFORN")
@@ -107,12 +114,12 @@ def _mark_paragraphs(state: StateCore) -> None:
         anchor = _unique(used, f"p{number}")
         token.attrSet("id", anchor)
         token.attrJoin("class", "numbered")
-        rest = first.content[match.end():]
+        rest = first.content[match.end() :]
         added: list[Token] = [_token("para_number", number, anchor)]
         portion = _PORTION.match(rest)
         if portion is not None:
             added.append(_token("portion_mark", portion.group(1), anchor))
-            rest = rest[portion.end():]
+            rest = rest[portion.end() :]
         first.content = rest
         inline.children = [*added, *children]
 
@@ -130,19 +137,20 @@ def _token(kind: str, content: str, anchor: str) -> Token:
     return token
 
 
-def _render_number(
-    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
-) -> str:
+def _render_number(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     anchor = escapeHtml(token.meta["anchor"])
-    return (f'<a class="para-number" href="#{anchor}" aria-label="Paragraph {escapeHtml(token.content)}">'
-            f"{escapeHtml(token.content)}.</a> ")
+    return (
+        f'<a class="para-number" href="#{anchor}" '
+        f'aria-label="Paragraph {escapeHtml(token.content)}">'
+        f"{escapeHtml(token.content)}.</a> "
+    )
 
 
-def _render_portion(
-    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
-) -> str:
+def _render_portion(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     mark = tokens[idx].content
     level, title = portion_badge(mark)
-    return (f'<abbr class="portion portion-{level}" title="{escapeHtml(title)}">'
-            f"({escapeHtml(mark)})</abbr> ")
+    return (
+        f'<abbr class="portion portion-{level}" title="{escapeHtml(title)}">'
+        f"({escapeHtml(mark)})</abbr> "
+    )

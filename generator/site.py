@@ -20,8 +20,18 @@ from generator.reference_tags import TagInfo
 from generator.urls import cable_url, listing_url, short_hash, slugify, term_url
 
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -93,8 +103,8 @@ class Index:
     """All terms of one kind ('tag', 'origin', 'addressee', 'classification', 'year', 'month')."""
 
     kind: str
-    terms: Mapping[str, Term]     # by name, in name order
-    listing_url: str | None       # '/tag/'; None for indexes without a listing page
+    terms: Mapping[str, Term]  # by name, in name order
+    listing_url: str | None  # '/tag/'; None for indexes without a listing page
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +112,10 @@ class Site:
     """The archive: cables in date order, indexes, and the links between cables."""
 
     config: SiteConfig
-    cables: Mapping[str, CableMeta]                  # by id, in (created, id) order
-    urls: Mapping[str, str]                          # cable id -> page URL
-    indexes: Mapping[str, Index]                     # kind -> Index (only the configured ones)
-    cited_by: Mapping[str, tuple[str, ...]]          # id -> ids of cables citing it, date order
+    cables: Mapping[str, CableMeta]  # by id, in (created, id) order
+    urls: Mapping[str, str]  # cable id -> page URL
+    indexes: Mapping[str, Index]  # kind -> Index (only the configured ones)
+    cited_by: Mapping[str, tuple[str, ...]]  # id -> ids of cables citing it, date order
     neighbours: Mapping[str, tuple[str | None, str | None]]  # id -> (previous, next) from its post
     tag_info: Mapping[str, TagInfo] = field(default_factory=dict)
 
@@ -130,7 +140,9 @@ def build_site(
     by_id = {meta.id: meta for meta in ordered}
     permalinks = config.permalinks
     urls = {meta.id: cable_url(permalinks, meta.id, meta.created) for meta in ordered}
-    members: dict[str, dict[str, list[str]]] = {kind: defaultdict(list) for kind in _index_kinds(config)}
+    members: dict[str, dict[str, list[str]]] = {
+        kind: defaultdict(list) for kind in _index_kinds(config)
+    }
     cited: dict[str, list[str]] = defaultdict(list)
     for meta in ordered:
         for kind, names in _terms_of(meta, members):
@@ -159,7 +171,9 @@ def _index_kinds(config: SiteConfig) -> list[str]:
     return kinds
 
 
-def _terms_of(meta: CableMeta, members: Mapping[str, object]) -> Iterable[tuple[str, Iterable[str]]]:
+def _terms_of(
+    meta: CableMeta, members: Mapping[str, object]
+) -> Iterable[tuple[str, Iterable[str]]]:
     if "tag" in members:
         yield "tag", meta.tags
     if "origin" in members and meta.origin:
@@ -176,15 +190,21 @@ def _terms_of(meta: CableMeta, members: Mapping[str, object]) -> Iterable[tuple[
 def _make_index(config: SiteConfig, kind: str, members: Mapping[str, list[str]]) -> Index:
     permalinks = config.permalinks
     pattern: str = getattr(permalinks, kind)
-    slugs = assign_slugs({name: len(ids) for name, ids in members.items()}) if kind not in {
-        "year", "month"} else {name: name for name in members}
+    slugs = (
+        assign_slugs({name: len(ids) for name, ids in members.items()})
+        if kind not in {"year", "month"}
+        else {name: name for name in members}
+    )
     terms: dict[str, Term] = {}
     for name in sorted(members):
         if kind == "year":
             url, title = term_url(pattern, year=name), name
         elif kind == "month":
             year, month = name.split("-")
-            url, title = term_url(pattern, year=year, month=month), f"{MONTH_NAMES[int(month) - 1]} {year}"
+            url, title = (
+                term_url(pattern, year=year, month=month),
+                f"{MONTH_NAMES[int(month) - 1]} {year}",
+            )
         else:
             url, title = term_url(pattern, slug=slugs[name]), name
         terms[name] = Term(kind, name, slugs[name], url, title, tuple(members[name]))

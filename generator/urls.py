@@ -45,7 +45,7 @@ def slugify(text: str) -> str:
 
 
 def short_hash(text: str) -> str:
-    """Six hex digits that tell apart names whose slugs collide ('AMEMBASSY ROME' vs 'Amembassy  Rome')."""
+    """Six hex digits telling apart names whose slugs collide ('ROME', 'Rome ')."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
@@ -57,7 +57,9 @@ def fill_pattern(pattern: str, **values: str) -> str:
     return url
 
 
-def cable_url(permalinks: Permalinks, cable_id: str, created: datetime | None, *, json: bool = False) -> str:
+def cable_url(
+    permalinks: Permalinks, cable_id: str, created: datetime | None, *, json: bool = False
+) -> str:
     """'/cable/2009/11/09ROME1240.html' (the 2010 site's scheme); undated cables go to 0000/00."""
     year, month = (f"{created.year:04d}", f"{created.month:02d}") if created else ("0000", "00")
     pattern = permalinks.cable_json if json else permalinks.cable
@@ -81,8 +83,12 @@ def feed_url(folder_url: str) -> str:
     return f"{folder_url}feed.xml"
 
 
-_CLEAN_URL = re.compile(r"/(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199}/)*(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199})?")
-_RESERVED_SEGMENT = re.compile(r"(?:^|/)(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:[./]|$)", re.IGNORECASE)
+_CLEAN_URL = re.compile(
+    r"/(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199}/)*(?:[A-Za-z0-9][A-Za-z0-9._-]{0,199})?"
+)
+_RESERVED_SEGMENT = re.compile(
+    r"(?:^|/)(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:[./]|$)", re.IGNORECASE
+)
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 
 
@@ -95,14 +101,18 @@ def output_relpath(url: str) -> str:
     or names no file system accepts (one regular expression, as this runs for
     every one of 600,000 pages).
     """
-    if _CLEAN_URL.fullmatch(url) is None or _RESERVED_SEGMENT.search(url) or _DOT_SEGMENT.search(url):
+    if (
+        _CLEAN_URL.fullmatch(url) is None
+        or _RESERVED_SEGMENT.search(url)
+        or _DOT_SEGMENT.search(url)
+    ):
         raise BuildError(f"refusing to write URL {url[:120]!r}: not a clean site path")
     relative = url[1:]
     return relative + INDEX_FILE if relative == "" or relative.endswith("/") else relative
 
 
 def output_path(url: str, out_dir: Path) -> Path:
-    """The file under out_dir that a site URL is written to; BuildError if it would leave out_dir."""
+    """The file under out_dir a site URL is written to; BuildError if it would leave out_dir."""
     relative = output_relpath(url)
     path = out_dir / relative
     root = out_dir.resolve()

@@ -1,4 +1,4 @@
-"""The build: complete, deterministic, incremental, atomic; the minimal archive against its golden tree."""
+"""The build: complete, deterministic, incremental, atomic; the minimal archive vs. its golden."""
 
 from __future__ import annotations
 
@@ -30,27 +30,47 @@ def archive(tmp_path: Path) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_writes_every_kind_of_page(archive: Path) -> None:
     report = build(load_config(archive / "site.yaml"), jobs=1)
     files = tree(archive / "public")
-    for path in ["index.html", "cable/2009/11/09ROME1240.html", "cable/2009/11/09ROME1240.json", "tag/index.html",
-                 "tag/prel/index.html", "tag/prel/feed.xml", "origin/embassy-rome/index.html", "addressee/index.html",
-                 "classification/secret-noforn/index.html", "date/index.html", "date/2009/11/index.html",
-                 "feed.xml", "sitemap.xml", "robots.txt", "404.html", "assets/site.css"]:
+    for path in [
+        "index.html",
+        "cable/2009/11/09ROME1240.html",
+        "cable/2009/11/09ROME1240.json",
+        "tag/index.html",
+        "tag/prel/index.html",
+        "tag/prel/feed.xml",
+        "origin/embassy-rome/index.html",
+        "addressee/index.html",
+        "classification/secret-noforn/index.html",
+        "date/index.html",
+        "date/2009/11/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "assets/site.css",
+    ]:
         assert path in files, path
     assert report.cables == 6 and not report.problems
     page = files["cable/2009/11/09ROME1240.html"].decode()
     assert '<a href="/cable/2009/10/09ROME1111.html">09ROME1111</a>' in page
-    assert "09STATE9999</span> <span class=\"note\">(not in this archive)" in page
+    assert '09STATE9999</span> <span class="note">(not in this archive)' in page
     assert 'href="/cable/2008/01/08PARIS100.html"' in page  # cited by
     assert 'rel="next"' in page and 'rel="prev"' in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; {{ 7*7 }}" in page
     assert "&#13;\nVZCZCXRO1234&#13;" in page  # the original, CRs kept
     hostile = files["cable/2008/01/08PARIS100.html"].decode()
-    assert "<b>BOLD</b>" not in hostile and "<script>alert(1)" not in hostile and "<img" not in hostile
+    assert (
+        "<b>BOLD</b>" not in hostile and "<script>alert(1)" not in hostile and "<img" not in hostile
+    )
 
 
 def test_two_builds_are_byte_identical(archive: Path, tmp_path: Path) -> None:
@@ -78,7 +98,9 @@ def test_editing_one_cable_rerenders_only_its_pages(archive: Path) -> None:
     assert 0 < report.rendered < first.rendered / 2
     public = archive / "public"
     assert "ITALY: GAS SECURITY" in (public / "cable/2009/10/09ROME1111.html").read_text()
-    assert "ITALY: GAS SECURITY" in (public / "cable/2009/11/09ROME1240.html").read_text()  # its reference
+    assert (
+        "ITALY: GAS SECURITY" in (public / "cable/2009/11/09ROME1240.html").read_text()
+    )  # its reference
     assert "ITALY: GAS SECURITY" not in (public / "cable/2008/01/08PARIS101.html").read_text()
     report = build(config, jobs=1)
     assert report.rendered == 0
@@ -89,8 +111,10 @@ def test_a_template_change_rerenders_the_pages_using_it(archive: Path) -> None:
     build(config, jobs=1)
     (archive / "templates").mkdir()
     (archive / "templates" / "feed.xml").write_text(
-        (Path(__file__).resolve().parent.parent / "themes/default/templates/feed.xml").read_text()
-        .replace("<feed ", "<!-- custom -->\n<feed "))
+        (Path(__file__).resolve().parent.parent / "themes/default/templates/feed.xml")
+        .read_text()
+        .replace("<feed ", "<!-- custom -->\n<feed ")
+    )
     report = build(config, jobs=1)
     feeds = [p for p in (archive / "public").rglob("feed.xml")]
     assert report.rendered == len(feeds)
@@ -102,7 +126,9 @@ def test_a_failed_build_leaves_public_as_it_was(archive: Path) -> None:
     build(config, jobs=1)
     before = tree(archive / "public")
     (archive / "templates").mkdir()
-    (archive / "templates" / "cable.html").write_text("{% extends 'theme/cable.html' %}{% block main %}{{ cable.nope.nope }}{% endblock %}")
+    (archive / "templates" / "cable.html").write_text(
+        "{% extends 'theme/cable.html' %}{% block main %}{{ cable.nope.nope }}{% endblock %}"
+    )
     md = archive / "content/cables/2009/10/09ROME1111.md"
     md.write_text(md.read_text().replace("ITALY: ENERGY SECURITY", "CHANGED"))
     with pytest.raises(ThemeError, match=r"templates/cable.html:1"):
@@ -120,8 +146,12 @@ def test_sigkill_at_any_moment_leaves_a_complete_public(archive: Path) -> None:
     md = archive / "content/cables/2009/10/09ROME1111.md"
     md.write_text(md.read_text().replace("ITALY: ENERGY SECURITY", "KILLED"))
     for delay in (0.05, 0.2, 0.4, 0.6, 0.8, 1.0):
-        process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--jobs", "1"], cwd=archive,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build", "--jobs", "1"],
+            cwd=archive,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -157,7 +187,12 @@ def test_minimal_archive_matches_golden(archive: Path, request: pytest.FixtureRe
     assert sorted(actual) == sorted(expected)
     for relpath in sorted(actual):
         if actual[relpath] != expected[relpath]:
-            diff = difflib.unified_diff(expected[relpath].decode().splitlines(), actual[relpath].decode().splitlines(),
-                                        f"golden/{relpath}", f"built/{relpath}", lineterm="")
+            diff = difflib.unified_diff(
+                expected[relpath].decode().splitlines(),
+                actual[relpath].decode().splitlines(),
+                f"golden/{relpath}",
+                f"built/{relpath}",
+                lineterm="",
+            )
             pytest.fail("\n".join(list(diff)[:60]))
     assert os.path.isdir(golden_dir)

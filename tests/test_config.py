@@ -17,7 +17,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_load_config_reads_values_and_fills_defaults(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, "title: Cables\nbase_url: https://example.org/archive/\npage_size: 50\n"))
+    config = load_config(
+        write(tmp_path, "title: Cables\nbase_url: https://example.org/archive/\npage_size: 50\n")
+    )
     assert config.title == "Cables"
     assert config.base_url == "https://example.org/archive"
     assert config.base_path == "/archive"
@@ -45,7 +47,9 @@ def test_wrong_type_names_key_value_and_expectation(tmp_path: Path) -> None:
 
 def test_all_problems_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        load_config(write(tmp_path, "title: [1]\nfeed_size: 0\nindexes: [tags]\nbase_url: ftp://x\n"))
+        load_config(
+            write(tmp_path, "title: [1]\nfeed_size: 0\nindexes: [tags]\nbase_url: ftp://x\n")
+        )
     message = str(info.value)
     assert "4 problem(s)" in message
     assert "did you mean 'tag'?" in message
@@ -53,17 +57,17 @@ def test_all_problems_are_reported_together(tmp_path: Path) -> None:
 
 
 def test_permalink_without_placeholder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"permalinks.tag.*\{slug\}"):
+    with pytest.raises(ConfigError, match=r"permalinks\.tag.*\{slug\}"):
         load_config(write(tmp_path, "title: x\npermalinks:\n  tag: /tag/prel/\n"))
 
 
 def test_permalink_escaping_the_site_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="permalinks.cable"):
+    with pytest.raises(ConfigError, match=r"permalinks\.cable"):
         load_config(write(tmp_path, "title: x\npermalinks:\n  cable: /../{id}.html\n"))
 
 
 def test_empty_file_asks_for_a_title(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="empty.*'title'"):
+    with pytest.raises(ConfigError, match=r"empty.*'title'"):
         load_config(write(tmp_path, ""))
 
 

@@ -22,7 +22,9 @@ ALLOWED: dict[str, set[str]] = {
     "pages": {"site", "cable", "urls", "config", "reference", "errors"},
     "render": {"pages", "config", "errors"},
     "output": {"urls", "errors"},
-    "build": {"config", "cable", "site", "pages", "render", "output", "urls", "errors"},
+    "build": {
+        "config", "cable", "site", "pages", "render", "output", "urls", "reference", "errors",
+    },
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }
@@ -34,6 +36,7 @@ SPLITS = {
     "site_": "site",
     "pages_": "pages",
     "build_": "build",
+    "reference_": "reference",
 }
 NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
 NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}
@@ -79,7 +82,8 @@ def test_module_imports_only_lower_layers(module: str) -> None:
     inner, outer = imports_of(PACKAGE_DIR / f"{module}.py")
     allowed = ALLOWED.get(rule_name(module))
     assert allowed is not None, f"{module}.py is not in the module map of docs/style.md (tests/test_layering.py)"
-    siblings = {m for m in inner if rule_name(m) == rule_name(module)}
+    inner = {rule_name(m) for m in inner}  # a split module counts as the module it was split from
+    siblings = {m for m in inner if m == rule_name(module)}
     assert inner - siblings <= allowed, f"{module} imports {sorted(inner - siblings - allowed)}"
     assert not (outer & NEVER_OUTSIDE_CLI), f"{module} imports CLI libraries {sorted(outer & NEVER_OUTSIDE_CLI)}"
     if rule_name(module) in {"site", "pages", "parse", "importer", "cable", "config", "urls"}:

@@ -9,7 +9,9 @@ import pytest
 from generator.cli import main
 
 
-def test_new_archive_with_sample_builds_and_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_archive_with_sample_builds_and_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "archive"
     assert main(["new", str(target), "--sample"]) == 0
     assert (target / "site.yaml").read_text().startswith("# site.yaml")
@@ -30,15 +32,18 @@ def test_new_empty_archive_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "no cables yet" in (target / "public/index.html").read_text()
 
 
-def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_a_folder_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "site.yaml").write_text("title: mine\n")
     assert main(["new", str(tmp_path)]) == 1
     assert "not an empty folder" in capsys.readouterr().err
     assert (tmp_path / "site.yaml").read_text() == "title: mine\n"
 
 
-def test_build_with_a_bad_config_exits_1_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_with_a_bad_config_exits_1_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "site.yaml").write_text("title: x\npage_sise: 10\n")
     monkeypatch.chdir(tmp_path)
     assert main(["build"]) == 1

@@ -18,7 +18,9 @@ def test_write_output_replaces_rather_than_modifies_a_shared_file(tmp_path: Path
     (tmp_path / "live").mkdir()
     (tmp_path / "live/page.html").write_bytes(b"old")
     mirror_tree(tmp_path / "live", tmp_path / "back")
-    assert (tmp_path / "back/page.html").stat().st_ino == (tmp_path / "live/page.html").stat().st_ino
+    assert (tmp_path / "back/page.html").stat().st_ino == (
+        tmp_path / "live/page.html"
+    ).stat().st_ino
     write_output(tmp_path / "back", "page.html", b"new", output_digest(b"old"))
     assert (tmp_path / "live/page.html").read_bytes() == b"old"
     assert (tmp_path / "back/page.html").read_bytes() == b"new"

@@ -1,4 +1,4 @@
-"""The page plan: one spec per output file, digests that move only with their inputs, stable pagination."""
+"""The page plan: one spec per file, digests that move only with their inputs, stable pages."""
 
 from __future__ import annotations
 
@@ -13,8 +13,19 @@ START = datetime(2008, 1, 1)
 
 
 def meta(n: int, when: datetime, subject: str = "S") -> CableMeta:
-    return CableMeta(f"08X{n}", f"{subject}{n}", when, "SECRET", "Embassy X", ("PREL",), ("SECSTATE WASHDC",),
-                     (), (), "", f"key{n}")
+    return CableMeta(
+        f"08X{n}",
+        f"{subject}{n}",
+        when,
+        "SECRET",
+        "Embassy X",
+        ("PREL",),
+        ("SECSTATE WASHDC",),
+        (),
+        (),
+        "",
+        f"key{n}",
+    )
 
 
 def site_of(metas: list[CableMeta], page_size: int = 10):  # type: ignore[no-untyped-def]
@@ -26,9 +37,23 @@ def test_plan_has_every_kind_of_page_once() -> None:
     plan = plan_pages(site_of([meta(n, START + timedelta(days=n)) for n in range(5)]))
     urls = [page.url for page in plan.pages]
     assert len(urls) == len(set(urls))
-    for url in ["/", "/cable/2008/01/08X1.html", "/cable/2008/01/08X1.json", "/tag/", "/tag/prel/",
-                "/tag/prel/feed.xml", "/feed.xml", "/sitemap.xml", "/404.html", "/robots.txt", "/date/",
-                "/date/2008/01/", "/classification/secret/", "/origin/embassy-x/", "/addressee/secstate-washdc/"]:
+    for url in [
+        "/",
+        "/cable/2008/01/08X1.html",
+        "/cable/2008/01/08X1.json",
+        "/tag/",
+        "/tag/prel/",
+        "/tag/prel/feed.xml",
+        "/feed.xml",
+        "/sitemap.xml",
+        "/404.html",
+        "/robots.txt",
+        "/date/",
+        "/date/2008/01/",
+        "/classification/secret/",
+        "/origin/embassy-x/",
+        "/addressee/secstate-washdc/",
+    ]:
         assert url in urls, url
 
 
@@ -52,13 +77,13 @@ def test_pagination_is_bucketed_by_date_so_adding_a_cable_moves_few_pages() -> N
     term = site.indexes["tag"].terms["PREL"]
     before = paginate(site, term)
     assert all(s.stop - s.start <= 25 for s in before)
-    assert [s for s in before if s.start < s.stop][0].start == 0 and before[-1].stop == 400
+    assert next(s for s in before if s.start < s.stop).start == 0 and before[-1].stop == 400
     added = [*metas, meta(999, datetime(2003, 5, 2))]
     site2 = site_of(added, page_size=25)
     after = paginate(site2, site2.indexes["tag"].terms["PREL"])
-    ids_before = [term.cable_ids[s.start:s.stop] for s in before]
+    ids_before = [term.cable_ids[s.start : s.stop] for s in before]
     term2 = site2.indexes["tag"].terms["PREL"]
-    ids_after = [term2.cable_ids[s.start:s.stop] for s in after]
+    ids_after = [term2.cable_ids[s.start : s.stop] for s in after]
     moved = sum(1 for a, b in zip(ids_before, ids_after, strict=False) if a != b)
     assert moved <= 3, moved
 

@@ -8,7 +8,14 @@ import pytest
 
 from generator.config import config_from_data
 from generator.errors import ThemeError
-from generator.render import Page, load_theme, make_environment, make_markdown, render_markdown, render_page
+from generator.render import (
+    Page,
+    load_theme,
+    make_environment,
+    make_markdown,
+    render_markdown,
+    render_page,
+)
 from generator.render_markdown import is_safe_link, portion_badge
 
 
@@ -31,15 +38,26 @@ def test_repeated_paragraph_numbers_get_distinct_anchors() -> None:
     assert 'title="Confidential, releasable to Libya"' in out
 
 
-@pytest.mark.parametrize(("mark", "level"), [("SBU", "sbu"), ("U", "u"), ("S", "s"), ("C - ENTIRE TEXT", "c"),
-                                             ("SBU/NF", "sbu"), ("TS", "ts")])
+@pytest.mark.parametrize(
+    ("mark", "level"),
+    [
+        ("SBU", "sbu"),
+        ("U", "u"),
+        ("S", "s"),
+        ("C - ENTIRE TEXT", "c"),
+        ("SBU/NF", "sbu"),
+        ("TS", "ts"),
+    ],
+)
 def test_portion_levels(mark: str, level: str) -> None:
     assert portion_badge(mark)[0] == level
 
 
 def test_raw_html_images_and_bad_schemes_never_pass() -> None:
-    out = html('<script>alert(1)</script>\n\n![x](http://e/x.png) [a](javascript:alert(1)) '
-               '[b](JaVa\tScRiPt:alert(1)) [c](data:text/html,x) [ok](https://e.org/) [rel](/tag/prel/)')
+    out = html(
+        "<script>alert(1)</script>\n\n![x](http://e/x.png) [a](javascript:alert(1)) "
+        "[b](JaVa\tScRiPt:alert(1)) [c](data:text/html,x) [ok](https://e.org/) [rel](/tag/prel/)"
+    )
     assert "<script" not in out and "<img" not in out
     assert 'href="javascript' not in out.lower() and "data:text" not in out.split("[c]")[0]
     assert '<a href="https://e.org/">ok</a>' in out
@@ -54,13 +72,26 @@ def test_body_headings_sit_below_the_page_sections() -> None:
 def test_site_templates_override_and_extend_the_theme(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "404.html").write_text(
-        '{% extends "theme/404.html" %}{% block title %}Lost in the archive{% endblock %}')
+        '{% extends "theme/404.html" %}{% block title %}Lost in the archive{% endblock %}'
+    )
     config = config_from_data({"title": "T"}, tmp_path)
     theme = load_theme(config)
     assert theme.template_dirs[0] == tmp_path / "templates"
     env = make_environment(theme, config)
-    context = {"site": {"title": "T", "description": "", "language": "en", "feed_url": "/feed.xml", "nav": [],
-                        "author": "T", "base_url": "", "extra": {}}, "page_url": "/404.html", "page_kind": "not_found"}
+    context = {
+        "site": {
+            "title": "T",
+            "description": "",
+            "language": "en",
+            "feed_url": "/feed.xml",
+            "nav": [],
+            "author": "T",
+            "base_url": "",
+            "extra": {},
+        },
+        "page_url": "/404.html",
+        "page_kind": "not_found",
+    }
     out = render_page(env, Page("/404.html", "404.html", "404.html", context)).decode()
     assert "<title>Lost in the archive</title>" in out
     assert "Page not found" in out
@@ -78,7 +109,7 @@ def test_template_error_names_file_and_line(tmp_path: Path) -> None:
 
 def test_unknown_theme_lists_where_it_looked(tmp_path: Path) -> None:
     config = config_from_data({"title": "T", "theme": "fancy"}, tmp_path)
-    with pytest.raises(ThemeError, match="fancy.*looked in"):
+    with pytest.raises(ThemeError, match=r"fancy.*looked in"):
         load_theme(config)
 
 

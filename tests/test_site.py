@@ -9,19 +9,32 @@ from generator.config import config_from_data
 from generator.site import CableMeta, assign_slugs, build_site, month_counts
 
 
-def meta(cable_id: str, when: datetime | None, origin: str = "Embassy Rome", tags: tuple[str, ...] = ("PREL",),
-         refs: tuple[str, ...] = (), to: tuple[str, ...] = ("SECSTATE WASHDC",), info: tuple[str, ...] = ()) -> CableMeta:
-    return CableMeta(cable_id, f"SUBJECT {cable_id}", when, "CONFIDENTIAL", origin, tags, to, info, refs, "", "")
+def meta(
+    cable_id: str,
+    when: datetime | None,
+    origin: str = "Embassy Rome",
+    tags: tuple[str, ...] = ("PREL",),
+    refs: tuple[str, ...] = (),
+    to: tuple[str, ...] = ("SECSTATE WASHDC",),
+    info: tuple[str, ...] = (),
+) -> CableMeta:
+    return CableMeta(
+        cable_id, f"SUBJECT {cable_id}", when, "CONFIDENTIAL", origin, tags, to, info, refs, "", ""
+    )
 
 
 CONFIG = config_from_data({"title": "t"}, Path("/tmp/site"))
 
 
 def test_build_site_indexes_every_kind_in_date_order() -> None:
-    site = build_site(CONFIG, [
-        meta("09ROME2", datetime(2009, 11, 2)), meta("09ROME1", datetime(2009, 11, 1), info=("AMEMBASSY PARIS",)),
-        meta("08PARIS1", datetime(2008, 1, 1), origin="Embassy Paris", tags=("PREL", "FR")),
-    ])
+    site = build_site(
+        CONFIG,
+        [
+            meta("09ROME2", datetime(2009, 11, 2)),
+            meta("09ROME1", datetime(2009, 11, 1), info=("AMEMBASSY PARIS",)),
+            meta("08PARIS1", datetime(2008, 1, 1), origin="Embassy Paris", tags=("PREL", "FR")),
+        ],
+    )
     assert list(site.cables) == ["08PARIS1", "09ROME1", "09ROME2"]
     prel = site.indexes["tag"].terms["PREL"]
     assert prel.cable_ids == ("08PARIS1", "09ROME1", "09ROME2")
@@ -35,10 +48,15 @@ def test_build_site_indexes_every_kind_in_date_order() -> None:
 
 
 def test_cited_by_and_post_neighbours() -> None:
-    site = build_site(CONFIG, [
-        meta("A1", datetime(2009, 1, 1)), meta("A2", datetime(2009, 1, 2), refs=("A1", "ZZ9")),
-        meta("A3", datetime(2009, 1, 3), refs=("A1",)), meta("B1", datetime(2009, 1, 2), origin="Embassy Paris"),
-    ])
+    site = build_site(
+        CONFIG,
+        [
+            meta("A1", datetime(2009, 1, 1)),
+            meta("A2", datetime(2009, 1, 2), refs=("A1", "ZZ9")),
+            meta("A3", datetime(2009, 1, 3), refs=("A1",)),
+            meta("B1", datetime(2009, 1, 2), origin="Embassy Paris"),
+        ],
+    )
     assert site.cited_by["A1"] == ("A2", "A3")
     assert "ZZ9" not in site.cited_by
     assert site.neighbours["A2"] == ("A1", "A3")

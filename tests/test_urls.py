@@ -9,7 +9,15 @@ import pytest
 
 from generator.config import Permalinks
 from generator.errors import BuildError
-from generator.urls import cable_url, listing_url, output_path, output_relpath, slugify, term_url, url_of_relpath
+from generator.urls import (
+    cable_url,
+    listing_url,
+    output_path,
+    output_relpath,
+    slugify,
+    term_url,
+    url_of_relpath,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,8 +46,14 @@ def test_slugify_never_returns_an_unsafe_or_empty_name() -> None:
 
 
 def test_cable_url_keeps_the_2010_scheme() -> None:
-    assert cable_url(Permalinks(), "09ROME1240", datetime(2009, 11, 10, 16, 42)) == "/cable/2009/11/09ROME1240.html"
-    assert cable_url(Permalinks(), "09ROME1240", datetime(2009, 11, 10), json=True) == "/cable/2009/11/09ROME1240.json"
+    assert (
+        cable_url(Permalinks(), "09ROME1240", datetime(2009, 11, 10, 16, 42))
+        == "/cable/2009/11/09ROME1240.html"
+    )
+    assert (
+        cable_url(Permalinks(), "09ROME1240", datetime(2009, 11, 10), json=True)
+        == "/cable/2009/11/09ROME1240.json"
+    )
 
 
 def test_term_and_listing_urls() -> None:
@@ -57,8 +71,20 @@ def test_output_relpath_maps_folders_to_index_files() -> None:
     assert url_of_relpath("index.html") == "/"
 
 
-@pytest.mark.parametrize("url", ["/../etc/passwd", "/tag/../../x/", "relative.html", "/a//b", "/a\\b", "/x/\x00",
-                                 "/tag/.hidden/", "/con/", "/" + "x" * 300 + ".html"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/../etc/passwd",
+        "/tag/../../x/",
+        "relative.html",
+        "/a//b",
+        "/a\\b",
+        "/x/\x00",
+        "/tag/.hidden/",
+        "/con/",
+        "/" + "x" * 300 + ".html",
+    ],
+)
 def test_output_path_refuses_anything_leaving_the_output(tmp_path: Path, url: str) -> None:
     with pytest.raises(BuildError):
         output_path(url, tmp_path)

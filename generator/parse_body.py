@@ -1,26 +1,190 @@
-"""The telegram text -> the Markdown body of a cable page (artifacts removed, garbling repaired)."""
+"""The telegram text -> the Markdown body of a cable page (artifacts removed, garbling repaired).
+
+The body keeps every word of the cable text; it leaves out only the
+transmission artifacts that parse_artifacts finds (routing header, banner,
+captions the front matter holds, page markers, the repeated preamble,
+trailers) and repairs the release's character garbling (parse_repair).
+
+Markdown conventions (the renderer relies on them):
+
+- a numbered paragraph is a paragraph whose text starts `N\\. ` (escaped dot,
+  so that it is not an ordered list), then its portion mark in parentheses
+  when it has one: `1\\. (C) The last Nonproliferation Directors Group...`;
+  the renderer gives it the anchor #pN and shows the mark as a badge;
+- a section heading (a short line underlined with dashes) is `## Heading`;
+- dash and lettered list items are `- item`, lettered ones keep their letter
+  as text (`- a) text`, `- (1) text`);
+- fixed-width tables are fenced code blocks (```text);
+- REF lines keep their line breaks (backslash hard breaks);
+- every character Markdown could read as markup is escaped, so cable text
+  never becomes HTML, a link, an image, emphasis or code.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from generator.errors import Problem
+from generator.parse_artifacts import PAGE_BREAK, Removal, Stripped, normalise_text, strip_artifacts
+from generator.parse_blocks import Block, build_blocks
+from generator.parse_repair import Repair, repair_paragraph
+from generator.parse_repair import repair_text as repair_text
+
+__all__ = ["BodyResult", "body_to_markdown", "repair_text"]
 
 
 @dataclass(frozen=True, slots=True)
 class BodyResult:
-    """The Markdown body, the summary paragraph(s) (repaired text) or None, and problems."""
+    """The Markdown body, the summary paragraph(s) (repaired plain text) or None, and problems.
+
+    `removed` lists every line or span left out of the body, with its category
+    (parse_artifacts); `repairs` every character repair (parse_repair).  Both
+    exist so that a test can prove that no word was lost.
+    """
 
     markdown: str
     summary: str | None
     problems: tuple[Problem, ...] = ()
+    removed: tuple[Removal, ...] = field(default=(), repr=False)
+    repairs: tuple[Repair, ...] = field(default=(), repr=False)
 
 
 def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyResult:
-    """Turn the telegram text (header lines included) into the cable's Markdown body."""
-    return BodyResult(markdown=text, summary=None)
+    """Turn the telegram text (header lines included) into the cable's Markdown body.
+
+    `file` and `line` say where the text starts, for the problems reported.
+    """
+    stripped: Stripped = strip_artifacts(normalise_text(text))
+    blocks = build_blocks(stripped)
+    repairs: list[Repair] = []
+    for block in blocks:
+        if block.kind in ("paragraph", "item", "heading"):
+            block.text, found = repair_paragraph(block.text)
+            repairs.extend(found)
+    markdown = "\n\n".join(render_block(block) for block in blocks)
+    problems: list[Problem] = []
+    if not markdown.strip():
+        problems.append(Problem(file, line, "no cable text found after the header", "warning"))
+    return BodyResult(
+        markdown=markdown + "\n" if markdown else "",
+        summary=find_summary(blocks),
+        problems=tuple(problems),
+        removed=stripped.removed,
+        repairs=tuple(repairs),
+    )
 
 
-def repair_text(text: str) -> str:
-    """Repair the release's character garbling (Iran,s -> Iran's, &...8 -> quotes, ' ) ' -> dash)."""
-    return text
+# --- Markdown ------------------------------------------------------------------------------
+
+# Everything CommonMark (and the usual extensions: tables, strikethrough) could read as markup
+# inside a line; '{' and '}' too, so that a body never reaches a template engine as syntax.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&{}])")
+# What could open a block at the start of a line: '1.' '1)' ordered lists, '-' '+' lists and rules, '=' underlines.
+_BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([-+=]))")
+
+
+def escape_inline(text: str) -> str:
+    """Backslash-escape every character that is Markdown syntax inside a line."""
+    return _INLINE_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_line(text: str) -> str:
+    """Escape a whole line of cable text that starts a Markdown block (or a line of one)."""
+    escaped = escape_inline(text)
+    return _BLOCK_START.sub(_escape_block_start, escaped, count=1)
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + "\\" + match.group(2)
+    return "\\" + match.group(3)
+
+
+def render_block(block: Block) -> str:
+    """One block of the body as Markdown (see the module docstring for the conventions)."""
+    if block.kind == "paragraph":
+        if block.number is not None:
+            head = f"{block.number}\\."
+            if block.mark:
+                head += " " + escape_inline(block.mark)
+            return f"{head} {escape_inline(block.text)}" if block.text else head
+        return escape_line(block.text)
+    if block.kind == "heading":
+        return "## " + escape_inline(block.text)
+    if block.kind == "item":
+        return "- " + escape_line(block.text)
+    if block.kind == "ref":
+        return "\\\n".join(escape_line(line.strip()) for line in block.lines)
+    if block.kind == "table":
+        longest = max(
+            (len(run) for line in block.lines for run in re.findall(r"`+", line)), default=0
+        )
+        fence = "`" * max(3, longest + 1)
+        return "\n".join([fence + "text", *block.lines, fence])
+    return "---"
+
+
+# --- summary -------------------------------------------------------------------------------
+
+_SUMMARY_HEADING = re.compile(
+    r"^(?:summary|summary and comment|introduction and summary)\W*$", re.I
+)
+_SUMMARY_START = re.compile(
+    r"^(?:(?:begin )?summary(?: and comments?| and action request)?)\s*[:.\-—]+\s*", re.I
+)
+_END_SUMMARY = re.compile(
+    r"\(?\s*\bend\s+(?:of\s+)?summary\b(?:\s+and\s+comments?)?\s*[.:)\-]*\)?\s*", re.I
+)
+
+
+def find_summary(blocks: list[Block]) -> str | None:
+    """The summary paragraph(s) as repaired plain text, or None (cable-format.md 1.11).
+
+    Between a 'Summary' heading or a paragraph opening 'Summary:' and 'End
+    summary'; when only 'End summary' exists, the paragraph holding it.
+    """
+    texts = [
+        (index, block)
+        for index, block in enumerate(blocks)
+        if block.kind in ("paragraph", "heading", "item")
+    ]
+    for position, (index, block) in enumerate(texts):
+        starts_heading = block.kind == "heading" and _SUMMARY_HEADING.match(block.text)
+        starts_paragraph = block.kind != "heading" and (
+            _SUMMARY_START.match(block.text) or _SUMMARY_HEADING.match(block.text)
+        )
+        if not (starts_heading or starts_paragraph):
+            continue
+        collected: list[str] = []
+        following = texts[position:] if starts_paragraph else texts[position + 1 :]
+        for _, part in following[:8]:
+            if part.kind == "heading" or (
+                collected
+                and part.number is not None
+                and not _END_SUMMARY.search(part.text)
+                and not any(_END_SUMMARY.search(b.text) for _, b in following[:8])
+            ):
+                break
+            text = _SUMMARY_START.sub("", part.text, count=1) if not collected else part.text
+            end = _END_SUMMARY.search(text)
+            if end:
+                text = text[: end.start()]
+            if text.strip() and not _SUMMARY_HEADING.match(text):
+                collected.append(text.strip())
+            if end:
+                break
+        else:
+            collected = collected[:1]
+        summary = "\n\n".join(collected).strip()
+        return summary or None
+    for _, block in texts:
+        end = _END_SUMMARY.search(block.text)
+        if end and end.start() > 0:
+            return block.text[: end.start()].strip() or None
+    return None
+
+
+def page_break_line(line: str) -> bool:
+    """True for the placeholder of a removed page marker."""
+    return line == PAGE_BREAK

@@ -1,0 +1,184 @@
+"""Repair the character garbling of the 2010 release (cable-format.md, section 5).
+
+The text of most 2000s cables went through a conversion that replaced the
+typographic characters of a word processor with plain ASCII characters that
+happen to be wrong: the apostrophe ’ became ',' (`Iran,s`), the opening quote “
+became '&' (`&material collateral,8`), the closing quote ” became '8' and the em
+dash became ')' (`window of opportunity ) but`).  Some copies then decoded
+'&' plus the next letters as an HTML entity, so `&not a gadget,8` reached us as
+`¬ a gadget,8` (09PARIS1007) and `&part of the problem8` as `∂ of the problem8`.
+
+Repairs restore the characters the writer typed, curly: ’ “ ” —.  Every rule
+is local and conservative, because a wrong repair would change what a cable
+says: real commas, digits (`G-8`, `G8`, `UNSCR 1887`, `1.8 billion`) and
+ampersands (`AT&T`, `R&D`, `S&ED`) are never touched, and a quote is repaired
+only when its partner is found in the same paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.entities import codepoint2name
+
+APOSTROPHE = "\u2019"
+OPEN_QUOTE = "\u201c"
+CLOSE_QUOTE = "\u201d"
+EM_DASH = "\u2014"
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """One character repair: `raw` and `clean` are the changed characters with their word
+    neighbours ('Iran,s' -> 'Iran’s'), so words(raw) and words(clean) show what changed."""
+
+    kind: str  # 'apostrophe', 'quote', 'entity-quote', 'dash'
+    raw: str
+    clean: str
+
+
+# A comma glued between letters and a contraction/possessive ending: `Iran,s`,
+# `doesn,t`, `HUJI-B,s`, `CHIRAC,S`; `L,Aquila`, `d,Ivoire`, `O,Neill`.  A typed
+# comma is followed by a space, and one letter after '(' or ',' is a list
+# (`(b,d)`, `a,b,c,d`), so those stay.
+_APOSTROPHE = re.compile(
+    r"(?<=[A-Za-z0-9-][A-Za-z]),(?=(?:s|t|d|ll|re|ve|m)\b)"
+    r"|(?<=[A-Z]{2}),(?=S\b)"
+    r"|(?<=\bI),(?=(?:m|d|ll|ve)\b)"
+    r"|(?<=\b[LlDdOo]),(?=[A-Z][a-z])"
+)
+
+# HTML entity names, for the '&name...' openers that a copy decoded (¬ -> 'not').
+_ENTITY_NAMES = {
+    chr(code): name for code, name in codepoint2name.items() if code > 127 and name != "para"
+}
+_ENTITY_CHARS = "".join(sorted(_ENTITY_NAMES))
+
+# Quote tokens, in text order.  An opener stands after a space, '(' or the
+# start and before a word character; a closer '8' stands after a letter or
+# . , ? ! ) ' and before a space, punctuation or the end; '8' after a digit,
+# a hyphen or a one-letter word (`G8`, `P8`) is a digit.
+_QUOTE_TOKEN = re.compile(
+    r"(?P<amp>(?<![^\s(\[/])&(?=[A-Za-z0-9‘'$]))"
+    rf"|(?P<entity>(?<![^\s(\[/])[{re.escape(_ENTITY_CHARS)}](?=[\w\s'-]))"
+    r"|(?P<open>(?<![^\s(\[/])[\"“](?=[\w‘'$&]))"
+    r"|(?P<eight>(?<=[A-Za-z.,?!)'’])(?<!\b[A-Z])8(?=[\s.,;:?!)\]'’-]|$))"
+    r"|(?P<close>[\"”])"
+)
+
+# ' ) ' between words is a garbled em dash unless a '(' of the same sentence is still open.
+_DASH = re.compile(r"(?<=\S) \) (?=\S)")
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def repair_text(text: str) -> str:
+    """Repair the release's character garbling (Iran,s -> Iran’s, &...8 -> “...”, ' ) ' -> ' — ').
+
+    `text` is one paragraph: quotes pair only inside it.  Repairs are curly.
+    """
+    return repair_paragraph(text)[0]
+
+
+def repair_paragraph(text: str) -> tuple[str, list[Repair]]:
+    """Repair one paragraph and list each change (for the words check and for tracing)."""
+    edits: dict[int, tuple[str, str]] = {}  # position -> (kind, replacement of that one character)
+    if "," in text:
+        for match in _APOSTROPHE.finditer(text):
+            edits[match.start()] = ("apostrophe", APOSTROPHE)
+    if "8" in text or "&" in text or any(char in text for char in _ENTITY_OPENERS_SEEN):
+        quoted = _APOSTROPHE.sub(APOSTROPHE, text) if edits else text  # same length, same positions
+        _find_quotes(quoted, edits)
+    if " ) " in text:
+        _find_dashes(text, edits)
+    if not edits:
+        return text, []
+    return _apply(text, edits)
+
+
+# Entity characters seen standing for '&name' in the release; any other HTML 4
+# entity character is still repaired when it opens a quote, this only skips the
+# tokenizer for paragraphs with no candidate at all.
+_ENTITY_OPENERS_SEEN = "¬∂µ"
+
+
+def _find_quotes(text: str, edits: dict[int, tuple[str, str]]) -> None:
+    """Pair openers with closers left to right; repair the garbled side(s) of each pair."""
+    opener: re.Match[str] | None = None
+    for token in _QUOTE_TOKEN.finditer(text):
+        kind = token.lastgroup
+        if kind in ("amp", "entity", "open"):
+            opener = token  # an opener left unpaired is left alone
+            continue
+        if opener is None:
+            continue
+        opened = opener.lastgroup
+        if kind == "eight" or opened != "open":
+            if opened == "amp":
+                edits[opener.start()] = ("quote", OPEN_QUOTE)
+            elif opened == "entity":
+                edits[opener.start()] = ("entity-quote", OPEN_QUOTE + _ENTITY_NAMES[opener.group()])
+            if kind == "eight":
+                edits[token.start()] = ("quote", CLOSE_QUOTE)
+        opener = None
+
+
+def _find_dashes(text: str, edits: dict[int, tuple[str, str]]) -> None:
+    """Mark ' ) ' as an em dash unless it closes a '(' opened earlier in the same sentence."""
+    scanned = 0
+    depth = 0
+    for match in _DASH.finditer(text):
+        paren = match.start() + 1
+        segment = text[scanned:paren]
+        sentence_start = max(segment.rfind(". "), segment.rfind("? "), segment.rfind("! "))
+        if sentence_start >= 0:
+            depth = 0
+            segment = segment[sentence_start:]
+        depth = max(0, depth + segment.count("(") - segment.count(")"))
+        scanned = paren + 1
+        if depth:
+            depth -= 1
+            continue
+        edits[paren] = ("dash", EM_DASH)
+
+
+def _apply(text: str, edits: dict[int, tuple[str, str]]) -> tuple[str, list[Repair]]:
+    """Apply one-character edits; report them grouped by overlapping word context."""
+    positions = sorted(edits)
+    pieces: list[str] = []
+    repairs: list[Repair] = []
+    last = 0
+    index = 0
+    while index < len(positions):
+        start, end = _context(text, positions[index], positions[index] + 1)
+        group = [positions[index]]
+        index += 1
+        while index < len(positions):
+            next_start, next_end = _context(text, positions[index], positions[index] + 1)
+            if next_start >= end:
+                break
+            group.append(positions[index])
+            end = max(end, next_end)
+            index += 1
+        clean: list[str] = []
+        cursor = start
+        for position in group:
+            clean.append(text[cursor:position])
+            clean.append(edits[position][1])
+            cursor = position + 1
+        clean.append(text[cursor:end])
+        kinds = "+".join(sorted({edits[position][0] for position in group}))
+        repairs.append(Repair(kinds, text[start:end], "".join(clean)))
+        pieces.append(text[last:start])
+        pieces.append(repairs[-1].clean)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), repairs
+
+
+def _context(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to whole words on both sides, so a Repair shows its word neighbours."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end

@@ -196,3 +196,43 @@ def test_minimal_archive_matches_golden(archive: Path, request: pytest.FixtureRe
             )
             pytest.fail("\n".join(list(diff)[:60]))
     assert os.path.isdir(golden_dir)
+
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS_RAW = REPO.parent / "shared" / "corpus" / "raw"
+
+
+@pytest.mark.slow
+def test_archive_of_the_whole_corpus_builds_and_checks_clean(tmp_path: Path) -> None:
+    from generator.build_cache import scan_content
+    from generator.check import check_site
+    from generator.cli import main
+    from generator.site import build_site
+
+    archive = tmp_path / "corpus"
+    assert main(["new", str(archive)]) == 0
+    assert main(["import", str(CORPUS_RAW), "--into", str(archive / "content")]) == 0
+    config = load_config(archive / "site.yaml")
+    report = build(config, jobs=2)
+    assert report.cables >= 50 and not report.failed
+    site = build_site(config, scan_content(config.content_dir, config.cache_dir).cables)
+    checked = check_site(config.output_dir, site)
+    assert checked.problems == [] and checked.cables == report.cables
+    rome = (config.output_dir / "cable/2009/11/09ROME1240.html").read_text()
+    assert 'id="p1"' in rome and "Embassy Rome" in rome
+
+
+@pytest.mark.slow
+def test_the_demo_archive_builds_and_checks_clean(tmp_path: Path) -> None:
+    from generator.build_cache import scan_content
+    from generator.check import check_site
+    from generator.site import build_site
+
+    archive = tmp_path / "demo"
+    shutil.copytree(REPO / "content", archive / "content")
+    shutil.copy(REPO / "site.yaml", archive / "site.yaml")
+    config = load_config(archive / "site.yaml")
+    report = build(config, jobs=2)
+    assert not report.failed
+    site = build_site(config, scan_content(config.content_dir, config.cache_dir).cables)
+    assert check_site(config.output_dir, site).problems == []

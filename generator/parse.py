@@ -24,15 +24,15 @@ from generator.parse_body import body_to_markdown
 from generator.parse_captions import (
     Banner,
     Captions,
+    caption_kind,
     find_banner,
     find_signer,
-    is_caption,
     read_captions,
     read_tags,
 )
 from generator.parse_header import Header, cable_precedence, find_header, parse_dtg
 from generator.parse_lines import (
-    DATABASE_ROW,
+    DATABASE_ROW_ANYWHERE,
     DATABASE_TAIL,
     head_lines,
     is_numbered_paragraph,
@@ -63,6 +63,8 @@ METADATA_KEYS = (
     "references",
 )
 
+# The signature is looked for in this many characters at the end of the text.
+_TAIL_CHARS = 3000
 # How far after the banner the captions may reach when no numbered paragraph ends them.
 _CAPTION_REACH = 80
 
@@ -127,17 +129,14 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         for key, value in raw.metadata.items()
         if isinstance(value, str) and value.strip()
     }
-    raw_lines = split_raw_lines(raw.text)
-    head = head_lines(raw_lines)
+    head = head_lines(raw.text)
     lines = head.text
+    at = head.source_line
 
-    def at(index: int) -> int:
-        return head.number[index] if 0 <= index < len(head.number) else 0
-
-    caption_start = next(
-        (i for i, line in enumerate(lines) if is_caption(line.lstrip())), len(lines)
-    )
+    caption_start = _first_caption(lines, 0)
     header = find_header(lines, caption_start, tables.precedence_variants)
+    if header.start is not None and header.start > caption_start:
+        caption_start = _first_caption(lines, header.end)  # captions of a print-out box before it
     for index, message in header.problems:
         notes.add(message, at(index))
     begin = header.end if header.start is not None else 0
@@ -160,13 +159,19 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         )
         raise ParseError(f"{raw.file}:{raw.line}: {reason}")
 
+    created = _created(meta, header, notes)
+    released = _released(meta, notes)
+    classification = _classification(meta, banner, captions, notes)
+    if header.start is None and banner is None:
+        notes.add("no telegram header and no classification banner were found")
     body = body_to_markdown(raw.text, file=raw.file, line=raw.line)
+    problems = (*notes.problems, *body.problems)
     cable = Cable(
         id=cable_id,
         subject=captions.subject if captions.subject is not None else meta.get("subject"),
-        created=_created(meta, header, notes),
-        released=_released(meta, notes),
-        classification=_classification(meta, banner, captions, notes),
+        created=created,
+        released=released,
+        classification=classification,
         origin=meta.get("origin") or origin_of(cable_id, tables),
         tags=_tags(captions, meta),
         precedence=cable_precedence(header.to, header.prosigns),
@@ -179,24 +184,27 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         reasons=captions.reasons,
         declassify_on=captions.declassify_on,
         handling=tuple(dict.fromkeys((*(banner.caveats if banner else ()), *captions.handling))),
-        signer=find_signer(_telegram_lines(raw_lines)),
+        signer=find_signer(_telegram_lines(raw.text)),
         sections=banner.sections if banner is not None and banner.sections else 1,
         summary=body.summary,
         source=SourceInfo(format=raw.format, file=raw.file, sha256=sha256_text(raw.text)),
+        warnings=tuple(dict.fromkeys(problem.message for problem in problems)),
     )
-    if header.start is None and banner is None:
-        notes.add("no telegram header and no classification banner were found")
-    problems = (*notes.problems, *body.problems)
-    warnings = tuple(dict.fromkeys(problem.message for problem in problems))
-    cable = _with_warnings(cable, warnings)
     document = CableDocument(cable=cable, body=body.markdown, original=raw.text)
     return ParseResult(document=document, problems=problems, published_id=published_id)
 
 
-def _with_warnings(cable: Cable, warnings: tuple[str, ...]) -> Cable:
-    from dataclasses import replace
+def _first_caption(lines: tuple[str, ...], begin: int) -> int:
+    for index in range(begin, len(lines)):
+        line = lines[index]
+        if line[:1] in _CAPTION_INITIALS and caption_kind(line) is not None:
+            return index
+        if line[:1] in " \t" and caption_kind(line.lstrip()) is not None:
+            return index
+    return len(lines)
 
-    return replace(cable, warnings=warnings) if warnings else cable
+
+_CAPTION_INITIALS = frozenset("EeTtSsRrCc(")
 
 
 def _read_captions(
@@ -205,10 +213,8 @@ def _read_captions(
     """The caption region: from the banner (or first caption) to the first numbered paragraph."""
     start = banner.index + 1 if banner is not None else min(begin, caption_start)
     stop = min(len(lines), max(start, caption_start) + _CAPTION_REACH)
-    for index in range(start, stop):
-        if is_numbered_paragraph(lines[index]):
-            stop = index
-            break
+    if lines and stop == len(lines) and is_numbered_paragraph(lines[-1]):
+        stop -= 1  # head_lines ends with the first numbered paragraph
     return read_captions(lines, start, stop)
 
 
@@ -333,13 +339,13 @@ def _references(
     return tuple(ids)
 
 
-def _telegram_lines(raw_lines: list[str]) -> list[str]:
-    """The lines of this cable only: database rows after it (07BERN881, 08TRIPOLI220) cut off."""
-    for index in range(1, len(raw_lines)):
-        line = raw_lines[index]
-        if line[:1].isdigit() and DATABASE_ROW.match(line):
-            raw_lines = raw_lines[:index]
-            break
+def _telegram_lines(text: str) -> list[str]:
+    """The last lines of this cable: database rows after it (07BERN881, 08TRIPOLI220) cut off."""
+    if "\t" in text:
+        row = DATABASE_ROW_ANYWHERE.search(text, 1)
+        if row is not None:
+            text = text[: row.start()]
+    raw_lines = split_raw_lines(text[-_TAIL_CHARS:])
     for index in range(len(raw_lines) - 1, max(-1, len(raw_lines) - 4), -1):
         tail = DATABASE_TAIL.search(raw_lines[index])
         if tail is not None:

@@ -72,6 +72,11 @@ _EO_BODY = re.compile(
 _DECL = re.compile(r"\bDECL\w*[ \t]*[:.]?[ \t]*(?P<value>.*)$", re.IGNORECASE)
 _MDY = re.compile(r"^(?P<m>\d{1,2})[/.-](?P<d>\d{1,2})[/.-](?P<y>\d{4}|\d{2})(?!\d)")
 _YMD = re.compile(r"^(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})(?!\d)")
+_NOT_APPLICABLE = re.compile(r"^N[ \t]?/?[ \t]?A\b", re.IGNORECASE)
+_DOWNGRADE = re.compile(r"[ \t]+DNG\b", re.IGNORECASE)
+_TAG_CODE = re.compile(r"^[A-Z0-9]{2,6}\b")
+_LAST_WORD = re.compile(r"[ \t(]")
+_FIRST_WORD = re.compile(r"[ \t)]")
 _EXEMPTION = re.compile(r"\b(?P<code>(?:25)?X[1-9])\b")
 
 # Classified By: where the reasons begin
@@ -127,7 +132,8 @@ def read_captions(lines: Sequence[str], begin: int, stop: int) -> Captions:
         if not line or is_page_marker(line):
             index += 1
             continue
-        if EO_CAPTION.match(line):
+        kind = caption_kind(line)
+        if kind == "eo":
             if "eo" not in values:
                 declassify_on, problem = parse_eo_line(line)
                 values["eo"] = declassify_on
@@ -135,18 +141,18 @@ def read_captions(lines: Sequence[str], begin: int, stop: int) -> Captions:
                     problems.append((index, problem))
             main_seen = True
             index += 1
-        elif _is_tags_caption(line):
+        elif kind == "tags":
             tags, index = read_tags(lines, index)
             values.setdefault("tags", tags)
             main_seen = True
-        elif _is_subject_caption(line):
+        elif kind == "subject":
             subject, index = read_subject(lines, index)
             values.setdefault("subject", subject)
             main_seen = True
-        elif REF_CAPTION.match(line) and _is_ref_caption(line):
+        elif kind == "ref":
             ref_text, index = read_ref_block(lines, index)
             values.setdefault("ref", ref_text)
-        elif CLASSIFIED_BY_CAPTION.match(line):
+        elif kind == "classified_by":
             person, reasons, index = read_classified_by(lines, index)
             values.setdefault("classified_by", (person, reasons))
         elif is_numbered_paragraph(line):
@@ -248,7 +254,7 @@ def parse_eo_line(line: str) -> tuple[str | None, str | None]:
     if match is None:
         return None, None
     rest = match["rest"].strip()
-    if re.match(r"^N[ \t]?/?[ \t]?A\b", rest, re.IGNORECASE):
+    if _NOT_APPLICABLE.match(rest):
         return "N/A", None
     decl = _DECL.search(rest)
     if decl is None:
@@ -265,7 +271,7 @@ def parse_eo_line(line: str) -> tuple[str | None, str | None]:
     exemption = _EXEMPTION.search(value.upper())
     if exemption is not None:
         return exemption["code"], None
-    value = re.split(r"[ \t]+DNG\b", value, maxsplit=1, flags=re.IGNORECASE)[0]
+    value = _DOWNGRADE.split(value, maxsplit=1)[0]
     marker = " ".join(value.split()).rstrip(".,;:")
     if not marker or marker[0].isdigit():
         return None, f"cannot read the declassification date in '{line.strip()}'"
@@ -293,14 +299,31 @@ def _date_value(value: str) -> tuple[str | None, str | None] | None:
 
 
 def is_caption(line: str) -> bool:
-    stripped = line.lstrip()
-    return bool(
-        EO_CAPTION.match(stripped)
-        or _is_subject_caption(stripped)
-        or (REF_CAPTION.match(stripped) and _is_ref_caption(stripped))
-        or CLASSIFIED_BY_CAPTION.match(stripped)
-        or _is_tags_caption(stripped)
-    )
+    """True for a line that starts with E.O., TAGS, SUBJECT, REF or Classified By."""
+    return caption_kind(line.lstrip()) is not None
+
+
+def caption_kind(line: str) -> str | None:
+    """'eo', 'tags', 'subject', 'ref' or 'classified_by' for a caption line, else None.
+
+    `line` has no leading blanks. Dispatching on the first letter keeps this
+    cheap: it runs on every line of the head of every cable.
+    """
+    initial = line[:1].upper()
+    if initial == "E":
+        return "eo" if EO_CAPTION.match(line) else None
+    if initial == "T":
+        return "tags" if _is_tags_caption(line) else None
+    if initial == "S":
+        return "subject" if _is_subject_caption(line) else None
+    if initial == "R":
+        return "ref" if REF_CAPTION.match(line) and _is_ref_caption(line) else None
+    if initial in "C(":
+        return "classified_by" if CLASSIFIED_BY_CAPTION.match(line) else None
+    return None
+
+
+_CAPTION_INITIALS = frozenset("EeTtSsRrCc(")
 
 
 def _is_subject_caption(line: str) -> bool:
@@ -315,7 +338,7 @@ def _is_tags_caption(line: str) -> bool:
     if match is None:
         return False
     head = line[: len(line) - len(match["rest"])]
-    return ":" in head or bool(re.match(r"^[A-Z0-9]{2,6}\b", match["rest"]))
+    return ":" in head or bool(_TAG_CODE.match(match["rest"]))
 
 
 def _is_ref_caption(line: str) -> bool:
@@ -328,13 +351,17 @@ def _is_ref_caption(line: str) -> bool:
 def ends_caption(line: str) -> bool:
     """True for lines that end any caption's continuation lines."""
     stripped = line.strip()
+    if not stripped:
+        return True
+    initial = stripped[0]
+    if initial.isdigit():
+        return is_numbered_paragraph(stripped)
+    if initial in "-=_":
+        return bool(DASH_LINE.match(stripped))
     return (
-        not stripped
-        or is_caption(stripped)
-        or is_numbered_paragraph(stripped)
-        or bool(DASH_LINE.match(stripped))
+        caption_kind(stripped) is not None
         or is_page_marker(stripped)
-        or parse_banner(stripped, 0) is not None
+        or (initial in "UCSLucsl" and parse_banner(stripped, 0) is not None)
     )
 
 
@@ -454,8 +481,8 @@ def _join_reasons(text: str) -> str | None:
         return None
     joined = lines[0]
     for line in lines[1:]:
-        last_word = re.split(r"[ \t(]", joined)[-1]
-        first_word = re.split(r"[ \t)]", line)[0]
+        last_word = _LAST_WORD.split(joined)[-1]
+        first_word = _FIRST_WORD.split(line)[0]
         glue = (
             joined.endswith(("(", "/"))
             or line.startswith((")", "/", ","))
@@ -512,6 +539,8 @@ def find_signer(raw_lines: Sequence[str]) -> str | None:
             return None
         if _SIGNER_TRAILER.match(line) or is_page_marker(line) or line.endswith("..."):
             continue
+        if line.endswith(" ."):
+            line = line[:-2]
         if _SIGNER.match(line) and not _NOT_A_NAME.match(line):
             return line
         glued = _GLUED_SIGNER.search(line)
@@ -546,6 +575,7 @@ _NOT_A_NAME = re.compile(
 _SIGNER_TRAILER = re.compile(
     r"^(?:NNNN|BT|#\d+|"
     r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)(?://[A-Z0-9 /-]*)?|"
-    r"Declassified/Released\b.*|Systematic Review\b.*|[A-Z]+//[A-Z/]+)$",
+    r"Declassified/Released\b.*|Systematic Review\b.*|[A-Z]+//[A-Z/]+|"
+    r"[\W_]+|End Cable Text|SELECT \* FROM .*|[\"“]?Visit .*Classified Web ?Site.*)$",
     re.IGNORECASE,
 )

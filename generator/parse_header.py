@@ -17,13 +17,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 from generator.cable import Addressee
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 PRECEDENCE_BY_PROSIGN = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
 PRECEDENCE_RANK = {"FLASH": 1, "NIACT IMMEDIATE": 2, "IMMEDIATE": 3, "PRIORITY": 4, "ROUTINE": 5}
-_PRECEDENCE_WORDS = ("PRIORITY", "IMMEDIATE", "ROUTINE", "FLASH")
 
 # 'O 101642Z NOV 09', 'P R 041820Z JAN 10', 'R 181313Z JUN 09 ZDK MANY SVCS', '121706Z Jan 06'
 _DTG_LINE = re.compile(
@@ -39,6 +39,12 @@ _DE_LINE = re.compile(r"^[ \t]*DE[ \t]+(?P<ri>[A-Z]{4,8})[ \t]+#[ \t]?(?P<serial
 _FM_LINE = re.compile(r"^[ \t]*FM[ \t]+(?P<sender>\S.*)$")
 _KEYWORD_LINE = re.compile(r"^[ \t]*(?P<key>TO|INFO|XMT)(?:[ \t]+(?P<rest>.*))?$")
 _ROUTE = re.compile(r"(?P<route>[A-Z]{3,8})/(?=\S)")
+# What an address line starts with: a keyword, or something that ends the address list
+_ADDRESS_LINE_KIND = re.compile(
+    r"(?P<key>TO|INFO|XMT)(?:[ \t]+|$)"
+    r"|VZCZC|ZCZC|DE [A-Z]{4,8} #|ZN[YR] |FM |BT$|[ZOPR](?: [ZOPR]){0,2} \d{6}Z "
+    r"|U?UNCLAS|C ?O ?N ?F ?I ?D|S?S ?E ?C ?R ?E ?T\b|LIMITED OFFICIAL"
+)
 _SERIAL = re.compile(r"\d{1,7}(?:-\d{1,7})?")
 # an old printed-page header glued into the address list: 'PAGE 02        STATE   015113 182333Z'
 _PAGE_HEADER = re.compile(
@@ -117,23 +123,30 @@ def precedence_from_prosigns(prosigns: str | None) -> str | None:
 
 
 def find_header(lines: Sequence[str], stop: int, precedence_variants: Mapping[str, str]) -> Header:
-    """Find and read the format lines among lines[:stop] (stop = the first caption line).
+    """Find and read the format lines of a cable's head.
 
-    The DTG line counts only when it starts a line; lines before it (VZCZC
+    A DTG line followed by an FM line counts wherever it is in the head
+    (some copies put a print-out box with its own 'TAGS:' and 'Subject:' lines
+    before the header, 03ABUDHABI2641); a DTG or FM line on its own counts
+    only before `stop`, the first caption line. Lines before the DTG (VZCZC
     block, office distribution lists such as 'INFO  LOG-00 ...', printed-page
     frames) are skipped, so their INFO lines are never taken for addressees.
     """
     problems: list[tuple[int, str]] = []
     dtg_index = None
     match = None
-    for index in range(stop):
-        line = lines[index]
-        if not line or not (line[0].isdigit() or line.lstrip()[:1] in {"Z", "O", "P", "R"}):
+    for index, line in enumerate(lines):
+        if not line or not (line[0].isdigit() or line.lstrip()[:1] in _PROSIGN_INITIALS):
             continue
         candidate = _DTG_LINE.match(line)
-        if candidate is not None:
+        if candidate is None:
+            continue
+        if _fm_follows(lines, index) or (index < stop and dtg_index is None):
             dtg_index, match = index, candidate
-            break
+            if index >= stop or _fm_follows(lines, index):
+                break
+    if dtg_index is not None and dtg_index >= stop:
+        stop = len(lines)
     station = station_serial = None
     for index in range(dtg_index if dtg_index is not None else stop):
         if lines[index].startswith("DE"):
@@ -194,6 +207,19 @@ def find_header(lines: Sequence[str], stop: int, precedence_variants: Mapping[st
     )
 
 
+def _fm_follows(lines: Sequence[str], index: int) -> bool:
+    for following in range(index + 1, min(len(lines), index + 4)):
+        line = lines[following]
+        if line.startswith("FM"):
+            return bool(_FM_LINE.match(line))
+        if line.strip():
+            return False
+    return False
+
+
+_PROSIGN_INITIALS = frozenset("ZOPR")
+
+
 def parse_address_lines(
     lines: Sequence[str], begin: int, stop: int, precedence_variants: Mapping[str, str]
 ) -> tuple[tuple[Addressee, ...], tuple[Addressee, ...], int, list[tuple[int, str]]]:
@@ -211,26 +237,22 @@ def parse_address_lines(
     in_xmt = False
     index = begin
     while index < stop:
-        line = lines[index]
-        stripped = line.strip()
+        stripped = lines[index].strip()
         if not stripped:
             following = _next_nonblank(lines, index + 1, stop)
             if following is None or not _is_clear_address_line(lines[following]):
                 break
             index = following
             continue
-        if (
-            _LOWER.search(stripped)
-            or stripped == "BT"
-            or _looks_like_banner(stripped)
-            or _HEADER_RESTART.match(stripped)
-        ):
-            break
-        keyword = _KEYWORD_LINE.match(stripped)
+        if stripped != stripped.upper():
+            break  # lower-case letters: text, not an address line
+        kind = _ADDRESS_LINE_KIND.match(stripped)
         rest = stripped
-        if keyword is not None:
-            key = keyword["key"]
-            rest = keyword["rest"] or ""
+        if kind is not None:
+            key = kind["key"]
+            if key is None:
+                break  # the banner, BT, or a second copy of the format lines
+            rest = stripped[kind.end() :]
             if key == "TO":
                 section, in_xmt = to, False
             elif key == "INFO":
@@ -241,7 +263,8 @@ def parse_address_lines(
                 in_xmt = True
         elif section is None:
             break  # text after FM that is not an address list
-        rest = _PAGE_HEADER.sub("", rest).strip()
+        if "PAGE" in rest:
+            rest = _PAGE_HEADER.sub("", rest).strip()
         if rest and not rest.startswith("PAGE "):
             if in_xmt:
                 if not _exclude(to, info, rest):
@@ -305,26 +328,27 @@ def parse_addressee(text: str, precedence_variants: Mapping[str, str]) -> Addres
     (typos and office suffixes such as '//USDP ADMIN/CHAIRS//' included);
     misspelt precedence words ('PRIOITY', 08BRASILIA93) are recorded as meant.
     """
-    rest = " ".join(text.split())
+    if "  " in text or "\t" in text:
+        text = " ".join(text.split())
+    rest = text.strip()
     route = None
-    route_match = _ROUTE.match(rest)
-    if route_match is not None:
-        route = route_match["route"]
-        rest = rest[route_match.end() :]
+    slash = rest.find("/")
+    if 3 <= slash <= 8 and len(rest) > slash + 1:
+        candidate = rest[:slash]
+        if candidate.isalpha() and candidate.isupper():
+            route, rest = candidate, rest[slash + 1 :]
     serial = None
     head, _, last = rest.rpartition(" ")
-    if head and _SERIAL.fullmatch(last):
+    if head and (last.isdigit() or ("-" in last and _SERIAL.fullmatch(last))) and len(last) <= 15:
         serial, rest = last, head
     precedence = None
     head, _, last = rest.rpartition(" ")
     if head:
-        word = _precedence_word(last, precedence_variants)
-        if word is not None:
+        precedence = _precedence_word(last, precedence_variants)
+        if precedence is not None:
             rest = head
-            precedence = word
-            niact_head, _, niact = rest.rpartition(" ")
-            if word == "IMMEDIATE" and niact_head and niact.upper() == "NIACT":
-                rest, precedence = niact_head, "NIACT IMMEDIATE"
+            if precedence == "IMMEDIATE" and rest.endswith(" NIACT"):
+                rest, precedence = rest[:-6], "NIACT IMMEDIATE"
     return Addressee(name=rest, route=route, precedence=precedence, serial=serial)
 
 
@@ -334,21 +358,29 @@ def _precedence_word(token: str, precedence_variants: Mapping[str, str]) -> str 
         return word
     if word in precedence_variants:
         return precedence_variants[word]
-    if len(word) >= 6:
-        for known in _PRECEDENCE_WORDS:
-            if _within_one_edit(word, known):
-                return known
-    return None
+    return _MISSPELT_PRECEDENCE.get(word)
 
 
-def _within_one_edit(word: str, known: str) -> bool:
-    """True when word is known with one letter dropped, added or changed ('PRIOITY')."""
-    if abs(len(word) - len(known)) > 1 or word == known:
-        return word == known
-    if len(word) == len(known):
-        return sum(a != b for a, b in zip(word, known, strict=True)) == 1
-    short, long_ = (word, known) if len(word) < len(known) else (known, word)
-    return any(long_[:p] + long_[p + 1 :] == short for p in range(len(long_)))
+def _one_edit_variants(word: str) -> set[str]:
+    """Every spelling of word with one letter dropped, added or changed ('PRIOITY', 'PIORITY')."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    found = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    found |= {word[:i] + c + word[i + 1 :] for i in range(len(word)) for c in letters}
+    found |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
+    found.discard(word)
+    return found
+
+
+# Misspelt precedence words at one edit from the real ones (only those of six letters or more,
+# so that no real word of an address is taken for one): an immutable table built once.
+_MISSPELT_PRECEDENCE = MappingProxyType(
+    {
+        variant: word
+        for word in ("PRIORITY", "IMMEDIATE", "ROUTINE")
+        for variant in sorted(_one_edit_variants(word))
+        if len(variant) >= 6
+    }
+)
 
 
 def cable_precedence(to: Sequence[Addressee], prosigns: str | None) -> str | None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A cable's captions and address lists fit well within this many lines; the
-# body is the body engineer's business (parse_body.py).
-HEAD_LINE_LIMIT = 900
+# A cable's address lists and captions fit well within this many lines (the
+# longest INFO lists of the release run to about 250 lines).
+HEAD_LINE_LIMIT = 400
 
 PARTIAL_EXTRACT = (
     "This record is a partial extract of the original cable. "
@@ -48,6 +48,7 @@ DATABASE_ROW = re.compile(
     r"^(?:\d+\t\d{4}-\d\d-\d\d[ \t]\d\d:\d\d|"
     r"\d{1,6} \d\d/\d\d/\d{4} \d+ [A-Z]{2,5}(?:,[A-Z]{2,5})+ )"
 )
+DATABASE_ROW_ANYWHERE = re.compile(r"^\d+\t\d{4}-\d\d-\d\d[ \t]\d\d:\d\d", re.MULTILINE)
 _DATABASE_HEAD_ROW = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\t")
 # the same residue glued to the last line: '... End comment. STEVENS 0 03/13/2008 9871 PGOV,...'
 DATABASE_TAIL = re.compile(r"[ \t]\d{1,6} \d\d/\d\d/\d{4} \d{1,7} [A-Z]{2,6}(?:,[A-Z-]{2,6})+ ")
@@ -68,10 +69,18 @@ _MID_SPLIT_HINT = re.compile(r"E\.?[ \t]?O\b|TAGS?\b|SUBJ|CLASSIFIED[ \t]+BY", r
 
 @dataclass(frozen=True, slots=True)
 class Lines:
-    """The cleaned head of a cable: `text[i]` came from original line `number[i]` (0-based)."""
+    """The cleaned head of a cable: `text[i]` came from original line `number[i]` (0-based).
+
+    `number` is None when no line was split, i.e. text[i] came from line i.
+    """
 
     text: tuple[str, ...]
-    number: tuple[int, ...]
+    number: tuple[int, ...] | None = None
+
+    def source_line(self, index: int) -> int:
+        if self.number is None:
+            return index
+        return self.number[index] if 0 <= index < len(self.number) else 0
 
 
 def split_raw_lines(text: str) -> list[str]:
@@ -91,13 +100,78 @@ def clean_line(line: str) -> str:
     return line
 
 
-def head_lines(raw_lines: list[str]) -> Lines:
-    """The first HEAD_LINE_LIMIT lines, cleaned and with run-together captions split apart."""
+_HEAD_CHUNK = 2048
+_PARAGRAPH_INITIALS = frozenset("0123456789 \t¶")
+_MID_KEYWORDS = (" E.O", " EO ", " E O", " TAG", " SUBJ", " CLASSIFIED")
+
+
+def head_lines(text: str) -> Lines:
+    """The head of a cable: its lines up to the first numbered paragraph (that line included).
+
+    At most HEAD_LINE_LIMIT lines; cleaned (clean_line), the 'partial extract'
+    notice cut off, and captions that a copy ran together split apart. Only
+    the head is split and cleaned, so the cost does not grow with the body.
+    """
+    size = _HEAD_CHUNK
+    while True:
+        chunk = text[:size]
+        complete = size >= len(text)
+        if "\r" in chunk:
+            chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+        raw = chunk.split("\n")
+        if not complete:
+            raw.pop()  # the last line of the chunk may be cut
+        end = _head_end(raw)
+        if end < len(raw) or complete or len(raw) >= HEAD_LINE_LIMIT:
+            break
+        size *= 4
+    head = raw[:end]
+    joined = "\n".join(head)
+    if "¶" in joined or "\\" in joined or "\t" in joined or "This record" in joined:
+        return _clean_unusual(head)
+    lines = [line.rstrip() for line in head]
+    upper = joined.upper()
+    if any(keyword in upper for keyword in _MID_KEYWORDS):
+        return _split_lines(lines)
+    return Lines(tuple(lines))
+
+
+def _head_end(raw: list[str]) -> int:
+    """Index after the head: after the first numbered paragraph line, or at a database row."""
+    for index, line in enumerate(raw):
+        if index >= HEAD_LINE_LIMIT:
+            return index
+        if line[:1] in _PARAGRAPH_INITIALS:
+            start = line.lstrip(" \t¶")
+            if start[:1].isdigit():
+                if index > 0 and DATABASE_ROW.match(line):
+                    return index
+                if NUMBERED_PARAGRAPH.match(start):
+                    return index + 1
+    return len(raw)
+
+
+def _split_lines(lines: list[str]) -> Lines:
     text: list[str] = []
     number: list[int] = []
-    for index, raw in enumerate(raw_lines[:HEAD_LINE_LIMIT]):
-        if DATABASE_ROW.match(raw) and index > 0:
-            break
+    split = False
+    for index, line in enumerate(lines):
+        if len(line) > 20 and _may_run_together(line):
+            pieces = _split_run_together(line)
+            split = split or len(pieces) > 1
+            text.extend(pieces)
+            number.extend([index] * len(pieces))
+        else:
+            text.append(line)
+            number.append(index)
+    return Lines(tuple(text), tuple(number) if split else None)
+
+
+def _clean_unusual(head: list[str]) -> Lines:
+    """Head lines with pilcrows, line-end backslashes, tabs or the partial-extract notice."""
+    lines: list[str] = []
+    number: list[int] = []
+    for index, raw in enumerate(head):
         parts = [raw]
         if "\t" in raw:
             if _DATABASE_HEAD_ROW.match(raw):
@@ -111,21 +185,39 @@ def head_lines(raw_lines: list[str]) -> Lines:
                 parts = raw.split("\t")
         for part in parts:
             line = clean_line(part)
-            if line.startswith(PARTIAL_EXTRACT) or line.lstrip().startswith(PARTIAL_EXTRACT):
-                line = line.lstrip()[len(PARTIAL_EXTRACT) :].strip()
-                if not line:
-                    text.append("")
-                    number.append(index)
-                    continue
-            for piece in _split_run_together(line):
-                text.append(piece)
-                number.append(index)
-    return Lines(tuple(text), tuple(number))
+            if line.startswith("This record", len(line) - len(line.lstrip())):
+                line = _cut_partial_extract(line)
+            lines.append(line)
+            number.append(index)
+    result = _split_lines(lines)
+    if result.number is None:
+        identity = len(lines) == len(head)
+        return Lines(result.text, None if identity else tuple(number))
+    return Lines(result.text, tuple(number[i] for i in result.number))
+
+
+def _cut_partial_extract(line: str) -> str:
+    """'This record is a partial extract ... not available.UNCLAS SECTION 01 OF 02 ADANA 0386'."""
+    stripped = line.lstrip()
+    if stripped.startswith(PARTIAL_EXTRACT):
+        return stripped[len(PARTIAL_EXTRACT) :].strip()
+    return line
+
+
+def _may_run_together(line: str) -> bool:
+    upper = line.upper()
+    return (
+        "TAG" in upper
+        or "SUBJ" in upper
+        or "CLASSIFIED" in upper
+        or "E.O" in upper
+        or ("EO " in upper)
+    )
 
 
 def _split_run_together(line: str) -> list[str]:
     """'... STATE 000284 SIPDIS E.O. 12958: DECL: 01/04/2020 TAGS: MASS' -> three lines."""
-    if len(line) < 12 or not _MID_SPLIT_HINT.search(line, 1):
+    if not _MID_SPLIT_HINT.search(line, 1):
         return [line]
     pieces = [line]
     for pattern in (_MID_EO, _MID_TAGS, _MID_SUBJECT, _MID_CLASSIFIED_BY):
@@ -150,4 +242,8 @@ def is_numbered_paragraph(line: str) -> bool:
 
 
 def is_page_marker(line: str) -> bool:
-    return bool(PAGE_MARKER.match(line)) or bool(OLD_PAGE_HEADER.match(line))
+    """'ROME 00001240 002.2 OF 004' or 'PAGE 02 ROME 01196 01 OF 02 082030Z'."""
+    end = line.rstrip()[-1:]
+    if end.isdigit():
+        return bool(PAGE_MARKER.match(line))
+    return end == "Z" and bool(OLD_PAGE_HEADER.match(line))

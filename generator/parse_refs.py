@@ -49,7 +49,8 @@ _NOT_POST = frozenset(
         "DTG",
     }
 )
-_CONTINUATION_WORDS = frozenset({"AND", "&"})
+_POST_PUNCTUATION = re.compile(r"[\s'’.-]")
+_DOUBLED_YEAR = re.compile(r"^(\d\d)\1[A-Z]")
 # A published id after its year: post + serial; garbage glued in is removed by canonical_id.
 _ID_REST = re.compile(r"^(?P<post>[A-Z]{2,40}?)(?P<serial>\d{1,7})$")
 _ID_JUNK = re.compile(
@@ -85,7 +86,7 @@ def parse_refs(
         cable_id = None
         if words:
             year, year_position = _year_before(tokens, first, consumed, citing_year, upper)
-            paren_year = _year_after(tokens, position)
+            paren_year = _plausible(_year_after(tokens, position), citing_year)
             if paren_year is not None:
                 year = paren_year
             cable_id, post_token = _resolve(words, year, value, tables)
@@ -139,10 +140,27 @@ def _year_before(
     if index >= 0:
         kind, value, start, end = tokens[index]
         if kind == "num" and index not in consumed and _is_standalone_number(text, start, end):
-            year = _two_digit_year(value)
+            year = _plausible(_two_digit_year(value), citing_year)
             if year is not None:
                 return year, index
+        if value == ")" and index >= 2 and tokens[index - 2][1] == "(":
+            kind, value, _, _ = tokens[index - 1]  # '(08) SAO PAULO 581'
+            year = _plausible(_two_digit_year(value), citing_year) if kind == "num" else None
+            if year is not None:
+                return year, index - 1
     return citing_year, None
+
+
+def _plausible(year: str | None, citing_year: str | None) -> str | None:
+    """A cited year is not later than the citing cable's ('10' in a 2009 cable is no year)."""
+    if year is None or citing_year is None:
+        return year
+    return year if _full_year(year) <= _full_year(citing_year) else None
+
+
+def _full_year(year: str) -> int:
+    value = int(year)
+    return value + (1900 if value >= 66 else 2000)
 
 
 def _year_after(tokens: list[tuple[str, str, int, int]], position: int) -> str | None:
@@ -194,7 +212,7 @@ def _resolve(
 
 def post_token(text: str) -> str:
     """'SAO PAULO' -> 'SAOPAULO', "PORT-AU-PRINCE" -> 'PORTAUPRINCE', 'AMEMBASSY ROME' -> 'ROME'."""
-    token = re.sub(r"[\s'’.-]", "", text.upper())
+    token = _POST_PUNCTUATION.sub("", text.upper())
     for prefix in _POST_PREFIXES:
         if token.startswith(prefix) and len(token) > len(prefix):
             token = token[len(prefix) :]
@@ -215,7 +233,7 @@ def canonical_id(cable_id: str, tables: ReferenceTables) -> str | None:
     text = "".join(cable_id.split()).upper()
     if len(text) > 60 or not text[:2].isdigit():
         return None
-    if re.match(r"^(\d\d)\1[A-Z]", text):
+    if _DOUBLED_YEAR.match(text):
         text = text[2:]
     year, rest = text[:2], text[2:]
     rest = _TRAILING_JUNK.sub("", rest)

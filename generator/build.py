@@ -159,6 +159,8 @@ def build(
                 if relpath in by_path:
                     spec, digest, _ = by_path[relpath]
                     items.append((spec, digest, None))
+                elif relpath in statics:
+                    static_todo.append((relpath, *statics[relpath]))
         job = RenderJob(
             site=site, plan=plan, env=env, markdown=make_markdown(), back_dir=trees.back_dir
         )

@@ -6,13 +6,17 @@ never from its extension alone. A cables.csv dump is streamed row by row.
 
 from __future__ import annotations
 
+import bz2
 import glob
 import gzip
+import io
+import lzma
 import os
+import tarfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from generator.errors import Problem
 from generator.importer_csv import CSV_FIELDS, CsvRow, CsvRowError, is_csv_start, iter_csv_rows
@@ -29,6 +33,8 @@ CSV_BLOCK_BYTES = 256 * 1024  # a cables.csv dump is read in blocks of this size
 
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
+
+
 
 
 def iter_source_files(sources: Iterable[str]) -> Iterator[Path | Problem]:
@@ -79,43 +85,102 @@ def iter_raw_cables(sources: Iterable[str]) -> Iterator[RawCable | Problem]:
 
 
 def iter_file_cables(path: Path) -> Iterator[RawCable | Problem]:
-    """The cables of one file, whatever its format; Problems for what is not a cable."""
+    """The cables of one file, whatever its format; Problems for what is not a cable.
+
+    Besides the cable formats, a file may be compressed (gzip, xz, bzip2) and
+    may be a tar archive of cable files (pages.tar.xz of the 2010 site): its
+    members are read in archive order, one at a time, and named 'ARCHIVE/MEMBER'.
+    """
     file = str(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-        if head.startswith(b"\x1f\x8b"):
-            yield from _iter_gzip_file(path, file)
-            return
-        if is_csv_start(head):
-            with path.open("rb") as handle:
-                yield from iter_csv_cables(_iter_blocks(handle), file)
-            return
-        size = path.stat().st_size
-        if size > MAX_CABLE_FILE_BYTES:
-            yield Problem(
-                file,
-                None,
-                f"too large for one cable ({size // (1024 * 1024)} MB) and not a cables.csv dump",
-            )
-            return
-        data = path.read_bytes()
+            yield from _iter_stream_cables(handle, file, decompress=True, untar=True)
     except OSError as exc:
         yield Problem(file, None, f"cannot read the file: {exc.strerror or exc}")
+
+
+def _iter_stream_cables(
+    handle: io.BufferedReader, file: str, *, decompress: bool, untar: bool
+) -> Iterator[RawCable | Problem]:
+    try:
+        head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+        decompressed = _decompress(head, handle) if decompress else None
+        if decompressed is not None:
+            with decompressed:
+                inner = _buffered(decompressed)
+                yield from _iter_stream_cables(inner, file, decompress=False, untar=untar)
+            return
+        if untar and head[257:262] == b"ustar":
+            yield from _iter_tar_cables(handle, file)
+            return
+        if is_csv_start(head):
+            yield from iter_csv_cables(_iter_blocks(handle), file)
+            return
+        data = handle.read(MAX_CABLE_FILE_BYTES + 1)
+    except (EOFError, zlib.error, lzma.LZMAError, tarfile.TarError) as exc:
+        yield Problem(file, None, f"the compressed file or archive is damaged: {exc}")
+        return
+    except OSError as exc:  # gzip and bz2 report damaged data as OSError
+        yield Problem(file, None, f"cannot read the file: {exc.strerror or exc}")
+        return
+    if len(data) > MAX_CABLE_FILE_BYTES:
+        yield Problem(
+            file,
+            None,
+            f"too large for one cable (over {MAX_CABLE_FILE_BYTES // (1024 * 1024)} MB) "
+            "and not a cables.csv dump",
+        )
         return
     yield read_cable_bytes(data, file)
 
 
-def _iter_gzip_file(path: Path, file: str) -> Iterator[RawCable | Problem]:
-    try:
-        with gzip.open(path, "rb") as handle:
-            head = handle.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
-            if not is_csv_start(head):
-                yield Problem(file, 1, "a gzip file that is not a cables.csv dump")
-                return
-            yield from iter_csv_cables(_iter_blocks(handle), file)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield Problem(file, None, f"the gzip file is damaged: {exc}")
+def _iter_tar_cables(handle: io.BufferedReader, file: str) -> Iterator[RawCable | Problem]:
+    # Streaming mode ('r|'): members are read one after the other, never all at once.
+    with tarfile.open(fileobj=handle, mode="r|") as archive:
+        for member in archive:
+            name = member.name
+            if not member.isfile() or any(part.startswith(".") for part in name.split("/")):
+                continue
+            member_handle = archive.extractfile(member)
+            if member_handle is not None:
+                with member_handle:
+                    member_file = f"{file}/{name}"
+                    yield from _iter_stream_cables(
+                        _buffered(member_handle), member_file, decompress=True, untar=False
+                    )
+
+
+class _RawReader(io.RawIOBase):
+    """Any object with read(n) as a raw stream, so that io.BufferedReader gives it peek()."""
+
+    def __init__(self, source: _Readable) -> None:
+        super().__init__()
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._source.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _buffered(source: _Readable) -> io.BufferedReader:
+    return io.BufferedReader(_RawReader(source), buffer_size=CSV_BLOCK_BYTES)
+
+
+def _decompress(
+    head: bytes, handle: io.BufferedReader
+) -> gzip.GzipFile | lzma.LZMAFile | bz2.BZ2File | None:
+    """A decompressing reader when the stream starts with a gzip, xz or bzip2 signature."""
+    if head.startswith(b"\x1f\x8b\x08"):
+        return gzip.GzipFile(fileobj=handle, mode="rb")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(handle)
+    if head.startswith(b"BZh") and head[3:4].isdigit():
+        return bz2.BZ2File(handle)
+    return None
 
 
 def _iter_blocks(handle: _Readable) -> Iterator[bytes]:

@@ -1,0 +1,146 @@
+"""The records and the report of the benchmark: a Stage per measured step, the Markdown table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from proc_measure import RunResult, run_measured
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class Stage:
+    n: int
+    tool: str  # 'cablesite' or 'hugo'
+    stage: str  # 'import', 'cold build', ...
+    seconds: float | None = None
+    runs: int = 0
+    tree_peak_mib: float | None = None
+    max_single_mib: float | None = None
+    processes: int | None = None
+    rate: str = ""
+    files: int | None = None
+    mbytes: float | None = None
+    changed: int | None = None
+    note: str = ""
+    commands: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    cablesite: list[str]
+    env: dict[str, str]
+    stages: list[Stage] = field(default_factory=list)
+
+    def measure(
+        self,
+        stage: Stage,
+        command: Sequence[str],
+        *,
+        cwd: Path,
+        log_dir: Path,
+        before_each: Callable[[int], None] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> list[RunResult]:
+        """Run a stage once, or --runs times when it is short; fill in the figures of `stage`."""
+        results: list[RunResult] = []
+        while True:
+            if before_each:
+                before_each(len(results))
+            result = run_measured(
+                command, cwd=cwd, env=env, log_path=log_dir / f"{_slug(stage)}-{len(results)}.log"
+            )
+            results.append(result)
+            print(
+                f"  {stage.tool} {stage.stage}: {result.seconds:.2f} s,"
+                f" {result.tree_peak / MIB:.0f} MiB"
+                + ("" if result.ok else f"  FAILED: {result.failure()}"),
+                flush=True,
+            )
+            if (
+                not result.ok
+                or len(results) >= self.args.runs
+                or result.seconds >= self.args.repeat_under
+            ):
+                break
+        stage.commands.append(shlex.join(command))
+        ok = [r for r in results if r.ok]
+        if not ok:
+            stage.note = f"failed: {results[-1].failure()}"
+        else:
+            stage.seconds = statistics.median(r.seconds for r in ok)
+            stage.runs = len(ok)
+            stage.tree_peak_mib = max(r.tree_peak for r in ok) / MIB
+            stage.max_single_mib = max(r.max_single for r in ok) / MIB
+            stage.processes = max(r.max_processes for r in ok)
+        self.stages.append(stage)
+        return results
+
+
+def _slug(stage: Stage) -> str:
+    return f"{stage.tool}-{stage.stage}".replace(" ", "-").replace("/", "-")
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown_table(stages: Sequence[Stage]) -> str:
+    lines = [
+        "| N | tool | stage | wall s | runs | peak RSS tree MiB | max process MiB | procs"
+        " | rate / pages | output files | output MiB | files changed | note |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for s in stages:
+        lines.append(
+            f"| {s.n:,} | {s.tool} | {s.stage} | {_fmt(s.seconds)} | {s.runs or '—'}"
+            f" | {_fmt(s.tree_peak_mib, 0)} | {_fmt(s.max_single_mib, 0)}"
+            f" | {s.processes or '—'} | {s.rate or '—'}"
+            f" | {'—' if s.files is None else f'{s.files:,}'} | {_fmt(s.mbytes, 0)}"
+            f" | {'—' if s.changed is None else f'{s.changed:,}'} | {s.note} |"
+        )
+    lines += [
+        "",
+        "| N | cablesite cold s | Hugo cold s | wall ratio cablesite/Hugo | cablesite peak MiB"
+        " | Hugo peak MiB | RSS ratio |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in sorted({s.n for s in stages}):
+        ours = next(
+            (s for s in stages if s.n == n and s.tool == "cablesite" and s.stage == "cold build"),
+            None,
+        )
+        hugo = next((s for s in stages if s.n == n and s.tool == "hugo"), None)
+        if not ours or not hugo:
+            continue
+        wall = ours.seconds / hugo.seconds if ours.seconds and hugo.seconds else None
+        rss = (
+            ours.tree_peak_mib / hugo.tree_peak_mib
+            if ours.tree_peak_mib and hugo.tree_peak_mib
+            else None
+        )
+        lines.append(
+            f"| {n:,} | {_fmt(ours.seconds)} | {_fmt(hugo.seconds)} | {_fmt(wall)} |"
+            f" {_fmt(ours.tree_peak_mib, 0)} | {_fmt(hugo.tree_peak_mib, 0)} | {_fmt(rss)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(bench: Bench) -> None:
+    table = markdown_table(bench.stages)
+    (bench.args.work / "results.md").write_text(table, encoding="utf-8")
+    data = {
+        "args": {k: str(v) for k, v in vars(bench.args).items()},
+        "stages": [asdict(s) for s in bench.stages],
+    }
+    (bench.args.work / "results.json").write_text(
+        json.dumps(data, indent=2) + "\n", encoding="utf-8"
+    )

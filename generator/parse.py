@@ -27,10 +27,17 @@ from generator.parse_captions import (
     caption_kind,
     find_banner,
     find_signer,
+    parse_tags,
     read_captions,
     read_tags,
 )
-from generator.parse_header import Header, cable_precedence, find_header, parse_dtg
+from generator.parse_header import (
+    Header,
+    cable_precedence,
+    find_header,
+    parse_addressees,
+    parse_dtg,
+)
 from generator.parse_lines import (
     DATABASE_ROW_ANYWHERE,
     DATABASE_TAIL,
@@ -48,7 +55,16 @@ from generator.parse_meta import (
 from generator.parse_refs import canonical_id, parse_refs, post_token
 from generator.reference import ReferenceTables
 
-__all__ = ["METADATA_KEYS", "ParseResult", "RawCable", "parse_cable", "parse_dtg", "parse_refs"]
+__all__ = [
+    "METADATA_KEYS",
+    "ParseResult",
+    "RawCable",
+    "parse_addressees",
+    "parse_cable",
+    "parse_dtg",
+    "parse_refs",
+    "parse_tags",
+]
 
 # Keys a source's metadata may carry (all values are text as the source wrote them):
 #   id, created, released, classification, origin, subject, tags, references

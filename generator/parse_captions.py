@@ -34,7 +34,7 @@ from generator.parse_lines import (
 # 'CONFIDENTIALSECTION01OF04ROME001240', 'UNCLASSENSITIVEKABUL000668', 'SSECRETPESHAWAR000041'
 _BANNER = re.compile(
     r"^(?P<cls>U?UNCLAS(?:SIFIED)?|C?CONFIDENTIAL|S?SECRET|LIMITEDOFFICIALUSE)"
-    r"(?P<marks>(?:EFTO|SENSITIVE|SBU|NOFORN|FOUO|//|/)*)"
+    r"(?P<marks>(?:EFTO|SENSITIVE|SBU|NOFORN|FOUO|/)*)"
     r"(?:SECTION(?P<section>\d{1,3})OF(?P<sections>\d{1,3}))?"
     r"(?P<post>[A-Z]{2,40}?)(?P<serial>\d{1,8})(?!\d)"
 )
@@ -53,12 +53,15 @@ _CAVEAT = re.compile(
     r"EXDIS|LIMDIS|NODIS|STADIS|NOT FOR INTERNET DISTRIBUTION|E ?F ?T ?O)\b"
 )
 _PORTION_MARK = (
-    r"\((?:U|C|S|TS|SBU|LOU|CONFIDENTIAL|SECRET|UNCLASSIFIED)(?:[ \t]*/{1,2}[ \t]*[A-Z][A-Z .]*)?\)"
+    r"\((?:U|C|S|TS|SBU|LOU|CONFIDENTIAL|SECRET|UNCLASSIFIED)"
+    r"(?:[ \t]?/{1,2}[ \t]?[A-Z][A-Z .]{0,40})?\)"
 )
 _LEADING_MARK = re.compile(rf"^{_PORTION_MARK}[ \t]*", re.IGNORECASE)
 _TRAILING_MARK = re.compile(rf"[ \t]*{_PORTION_MARK}[ \t.]*$", re.IGNORECASE)
-_TAG_TOKEN = re.compile(r"\([^()]*\)|[^\s,()]+")
-_TAG_LINE = re.compile(r"^[A-Za-z0-9-]{1,12}(?:[ \t]*,?[ \t]*[A-Za-z0-9-]{1,12})*[ \t]*,?$")
+_TAG_TOKEN = re.compile(r"\([^()]*\)|[^\s,;()]+")
+_TAG_LINE = re.compile(
+    r"^[A-Za-z0-9-]{1,12}(?:(?:[ \t]*[,;][ \t]*|[ \t]+)[A-Za-z0-9-]{1,12})*[ \t]*[,;]?$"
+)
 _UPPER_SHORT_LINE = re.compile(r"^[A-Z0-9][A-Z0-9 ,.'\"/&()?!-]{0,59}$")
 _STOP_WORDS = re.compile(
     r"^(?:BEGIN[ \t]+)?(?:SUMMARY|INTRODUCTION|BACKGROUND|COMMENT|ACTION|THIS)\b", re.IGNORECASE
@@ -67,9 +70,9 @@ _LEADING_PORTION = re.compile(r"^\((?:U|C|S|SBU|S/NF|C/NF)[^)]{0,20}\)", re.IGNO
 
 # E.O. lines: 'E.O. 12958: DECL: 11/02/2019', 'EO 12958 N/A', 'E.O.12356: DECL:OADR'
 _EO_BODY = re.compile(
-    r"^E\.?[ \t]?O\.?[ \t]*:?[ \t]*\d{3,5}[ \t]*[:,;.]?[ \t]*(?P<rest>.*)$", re.IGNORECASE
+    r"^E\.?[ \t]?O\.?[ \t]*(?::[ \t]*)?\d{3,5}[ \t]*(?:[:,;.][ \t]*)?(?P<rest>.*)$", re.IGNORECASE
 )
-_DECL = re.compile(r"\bDECL\w*[ \t]*[:.]?[ \t]*(?P<value>.*)$", re.IGNORECASE)
+_DECL = re.compile(r"\bDECL\w*[ \t]*(?:[:.][ \t]*)?(?P<value>.*)$", re.IGNORECASE)
 _MDY = re.compile(r"^(?P<m>\d{1,2})[/.-](?P<d>\d{1,2})[/.-](?P<y>\d{4}|\d{2})(?!\d)")
 _YMD = re.compile(r"^(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})(?!\d)")
 _NOT_APPLICABLE = re.compile(r"^N[ \t]?/?[ \t]?A\b", re.IGNORECASE)
@@ -365,6 +368,33 @@ def ends_caption(line: str) -> bool:
     )
 
 
+def parse_tags(text: str) -> tuple[str, ...]:
+    """TAGS values of a TAGS line and its continuation lines, with or without the caption.
+
+    'TAGS: PREL PARM UNSC KNNP KSUM' (09ROME1240) -> ('PREL', 'PARM', 'UNSC', 'KNNP', 'KSUM');
+    'TAGS PREL, PHUM, IS, EG' -> ('PREL', 'PHUM', 'IS', 'EG').
+    """
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    if not lines[0] or not _is_tags_caption(lines[0]):
+        lines[0] = f"TAGS: {lines[0]}"
+    return read_tags(lines, 0)[0]
+
+
+def parse_subject(text: str) -> str | None:
+    """The subject of a SUBJECT caption and its wrapped lines ('SUBJECT: ...' / '...')."""
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    if not _is_subject_caption(lines[0]):
+        lines[0] = f"SUBJECT: {lines[0]}"
+    return read_subject(lines, 0)[0]
+
+
+def parse_classified_by(text: str) -> tuple[str | None, str | None]:
+    """(classified_by, reasons) of a Classified By caption and its wrapped lines."""
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
+    person, reasons, _ = read_classified_by(lines, 0)
+    return person, reasons
+
+
 def read_tags(lines: Sequence[str], index: int) -> tuple[tuple[str, ...], int]:
     """TAGS values as written, wrapped lines joined: 'TAGS: KACT ... PREF' / 'PREL, IN, IR'.
 
@@ -456,7 +486,7 @@ def read_classified_by(lines: Sequence[str], index: int) -> tuple[str | None, st
     """
     match = CLASSIFIED_BY_CAPTION.match(lines[index].lstrip())
     block, index = read_block(lines, index, match["rest"] if match else "")
-    text = "\n".join(part for part in block if part)
+    text = "\n".join(" ".join(part.split()) for part in block if part)
     person, reasons = _split_reasons(text)
     person_text = " ".join(person.split()).rstrip(",;:") if person else ""
     return (person_text or None), reasons, index

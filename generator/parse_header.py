@@ -220,6 +220,19 @@ def _fm_follows(lines: Sequence[str], index: int) -> bool:
 _PROSIGN_INITIALS = frozenset("ZOPR")
 
 
+def parse_addressees(
+    text: str, precedence_variants: Mapping[str, str] = MappingProxyType({})
+) -> tuple[tuple[Addressee, ...], tuple[Addressee, ...]]:
+    """(to, info) of a header's address lines: 'TO ...', 'INFO ...', continuation and XMT lines.
+
+    'TO RUEHC/SECSTATE WASHDC IMMEDIATE 2872' / 'INFO RUCNNSG/NUCLEAR SUPPLIERS
+    GROUP COLLECTIVE PRIORITY' / 'RUEHAK/AMEMBASSY ANKARA PRIORITY 3363' (09ROME1240).
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    to, info, _, _ = parse_address_lines(lines, 0, len(lines), precedence_variants)
+    return to, info
+
+
 def parse_address_lines(
     lines: Sequence[str], begin: int, stop: int, precedence_variants: Mapping[str, str]
 ) -> tuple[tuple[Addressee, ...], tuple[Addressee, ...], int, list[tuple[int, str]]]:
@@ -263,6 +276,8 @@ def parse_address_lines(
                 in_xmt = True
         elif section is None:
             break  # text after FM that is not an address list
+        elif in_xmt and _ROUTE.match(rest):
+            in_xmt = False  # a routed address after the XMT names: the list goes on
         if "PAGE" in rest:
             rest = _PAGE_HEADER.sub("", rest).strip()
         if rest and not rest.startswith("PAGE "):

@@ -22,7 +22,7 @@ PARTIAL_EXTRACT = (
 )
 
 # A caption that starts a line: E.O., TAGS, SUBJECT, REF, Classified By.
-EO_CAPTION = re.compile(r"^E\.?[ \t]?O\b\.?[ \t]*:?[ \t]*\d{3,5}", re.IGNORECASE)
+EO_CAPTION = re.compile(r"^E\.?[ \t]?O\b\.?[ \t]*(?::[ \t]*)?\d{3,5}", re.IGNORECASE)
 TAGS_CAPTION = re.compile(r"^TAGS?\b[ \t]*:?[ \t]*(?P<rest>.*)$", re.IGNORECASE)
 SUBJECT_CAPTION = re.compile(r"^SUBJ(?:ECT)?\b[ \t]*[:.]?[ \t]*(?P<rest>.*)$", re.IGNORECASE)
 REF_CAPTION = re.compile(
@@ -58,7 +58,8 @@ _TELEGRAM_FIELD = re.compile(
 )
 # captions that copies run together on one line
 _MID_EO = re.compile(
-    r"(?<=\S)[ \t]+(?=E\.?[ \t]?O\.?[ \t]*:?[ \t]*\d{4,5}[ \t]*[:,]?[ \t]*(?:DECL|DNG|N/?A\b))",
+    r"(?<=\S)[ \t]+(?=E\.?[ \t]?O\.?[ \t]*(?::[ \t]*)?\d{4,5}[ \t]*(?:[:,][ \t]*)?"
+    r"(?:DECL|DNG|N/?A\b))",
     re.IGNORECASE,
 )
 _MID_TAGS = re.compile(r"(?<=\S)[ \t]+(?=TAGS?[ \t]*:|TAGS?[ \t]+[A-Z]{2,5}[ ,])", re.IGNORECASE)

@@ -184,6 +184,8 @@ def _two_digit_year(value: str) -> str | None:
 
 def _continues(tokens: list[tuple[str, str, int, int]], previous: int, position: int) -> bool:
     """'2799 AND 2764' or '2799, 2764': a bare serial right after the previous cited serial."""
+    if position - previous > 3:
+        return False
     between = [value for _, value, _, _ in tokens[previous + 1 : position]]
     return between in (["AND"], [","], ["&"], [",", "AND"])
 

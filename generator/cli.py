@@ -95,8 +95,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_site_options(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: public/ beside site.yaml)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: public/ beside site.yaml)"
+    )
     p.set_defaults(run=run_serve)
 
     p = commands.add_parser(
@@ -231,10 +233,24 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     from generator.config import load_config
-    from generator.serve import serve
+    from generator.serve import ServeEvent, serve
+
+    def show(event: ServeEvent) -> None:
+        if event.changed:
+            names = ", ".join(str(path) for path in event.changed[:3])
+            more = f" and {len(event.changed) - 3} more" if len(event.changed) > 3 else ""
+            print(f"changed: {names}{more}", flush=True)
+        if event.kind == "failed":
+            print(f"error: {event.message}", file=sys.stderr, flush=True)
+            print("still serving the last good build; fix it and save", file=sys.stderr, flush=True)
+            return
+        print_problems(event.problems)
+        sys.stderr.flush()
+        prefix = "warning: " if event.kind == "warning" else ""
+        print(f"{prefix}{event.message}", flush=True)
 
     config = load_config(args.config)
-    serve(config, host=args.host, port=args.port, out_dir=args.out)
+    serve(config, host=args.host, port=args.port, out_dir=args.out, report=show)
     return 0
 
 

@@ -37,6 +37,7 @@ SPLITS = {
     "pages_": "pages",
     "build_": "build",
     "reference_": "reference",
+    "serve_": "serve",
 }
 NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
 NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}

@@ -72,7 +72,7 @@ _LEADING_PORTION = re.compile(r"^\((?:U|C|S|SBU|S/NF|C/NF)[^)]{0,20}\)", re.IGNO
 _EO_BODY = re.compile(
     r"^E\.?[ \t]?O\.?[ \t]*(?::[ \t]*)?\d{3,5}[ \t]*(?:[:,;.][ \t]*)?(?P<rest>.*)$", re.IGNORECASE
 )
-_DECL = re.compile(r"\bDECL\w*[ \t]*(?:[:.][ \t]*)?(?P<value>.*)$", re.IGNORECASE)
+_DECL = re.compile(r"\bDECL(?!ASSIF)\w*[ \t]*(?:[:.][ \t]*)?(?P<value>.*)$", re.IGNORECASE)
 _MDY = re.compile(r"^(?P<m>\d{1,2})[/.-](?P<d>\d{1,2})[/.-](?P<y>\d{4}|\d{2})(?!\d)")
 _YMD = re.compile(r"^(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})(?!\d)")
 _NOT_APPLICABLE = re.compile(r"^N[ \t]?/?[ \t]?A\b", re.IGNORECASE)

@@ -21,6 +21,8 @@ class Stage:
     tool: str  # 'cablesite' or 'hugo'
     stage: str  # 'import', 'cold build', ...
     seconds: float | None = None
+    cpu_seconds: float | None = None
+    load: float | None = None  # highest 1-minute load average at the start of a run
     runs: int = 0
     tree_peak_mib: float | None = None
     max_single_mib: float | None = None
@@ -77,6 +79,8 @@ class Bench:
             stage.note = f"failed: {results[-1].failure()}"
         else:
             stage.seconds = statistics.median(r.seconds for r in ok)
+            stage.cpu_seconds = statistics.median(r.cpu_seconds for r in ok)
+            stage.load = max(r.load for r in ok)
             stage.runs = len(ok)
             stage.tree_peak_mib = max(r.tree_peak for r in ok) / MIB
             stage.max_single_mib = max(r.max_single for r in ok) / MIB
@@ -93,15 +97,21 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    return ours / theirs if ours and theirs else None
+
+
 def markdown_table(stages: Sequence[Stage]) -> str:
     lines = [
-        "| N | tool | stage | wall s | runs | peak RSS tree MiB | max process MiB | procs"
-        " | rate / pages | output files | output MiB | files changed | note |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+        "| N | tool | stage | wall s | CPU s | runs | load | peak RSS tree MiB | max process MiB"
+        " | procs | rate / pages | output files | output MiB | files changed | note |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: "
+        "| ---: | --- |",
     ]
     for s in stages:
         lines.append(
-            f"| {s.n:,} | {s.tool} | {s.stage} | {_fmt(s.seconds)} | {s.runs or '—'}"
+            f"| {s.n:,} | {s.tool} | {s.stage} | {_fmt(s.seconds)} | {_fmt(s.cpu_seconds)}"
+            f" | {s.runs or '—'} | {_fmt(s.load, 1)}"
             f" | {_fmt(s.tree_peak_mib, 0)} | {_fmt(s.max_single_mib, 0)}"
             f" | {s.processes or '—'} | {s.rate or '—'}"
             f" | {'—' if s.files is None else f'{s.files:,}'} | {_fmt(s.mbytes, 0)}"
@@ -109,9 +119,9 @@ def markdown_table(stages: Sequence[Stage]) -> str:
         )
     lines += [
         "",
-        "| N | cablesite cold s | Hugo cold s | wall ratio cablesite/Hugo | cablesite peak MiB"
-        " | Hugo peak MiB | RSS ratio |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | cablesite cold s | Hugo cold s | wall ratio cablesite/Hugo | CPU ratio"
+        " | cablesite peak MiB | Hugo peak MiB | RSS ratio |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in sorted({s.n for s in stages}):
         ours = next(
@@ -121,14 +131,11 @@ def markdown_table(stages: Sequence[Stage]) -> str:
         hugo = next((s for s in stages if s.n == n and s.tool == "hugo"), None)
         if not ours or not hugo:
             continue
-        wall = ours.seconds / hugo.seconds if ours.seconds and hugo.seconds else None
-        rss = (
-            ours.tree_peak_mib / hugo.tree_peak_mib
-            if ours.tree_peak_mib and hugo.tree_peak_mib
-            else None
-        )
+        wall = _ratio(ours.seconds, hugo.seconds)
+        cpu = _ratio(ours.cpu_seconds, hugo.cpu_seconds)
+        rss = _ratio(ours.tree_peak_mib, hugo.tree_peak_mib)
         lines.append(
-            f"| {n:,} | {_fmt(ours.seconds)} | {_fmt(hugo.seconds)} | {_fmt(wall)} |"
+            f"| {n:,} | {_fmt(ours.seconds)} | {_fmt(hugo.seconds)} | {_fmt(wall)} | {_fmt(cpu)} |"
             f" {_fmt(ours.tree_peak_mib, 0)} | {_fmt(hugo.tree_peak_mib, 0)} | {_fmt(rss)} |"
         )
     return "\n".join(lines) + "\n"

@@ -39,7 +39,12 @@ from archive_text import (
 
 from generator.cable import Cable, CableDocument, SourceInfo, sha256_text, write_cable
 
-SITE_YAML = "title: Synthetic cable archive ({n:,} cables, seed {seed})\n"
+SITE_YAML = """\
+title: Synthetic cable archive ({n:,} cables, seed {seed})
+page_size: 100
+feed_size: 20
+indexes: [tag, origin, addressee, classification, date]
+"""
 
 
 def iter_archive(n: int, seed: int) -> Iterator[tuple[CableMeta, CableText]]:

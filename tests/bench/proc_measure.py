@@ -5,7 +5,9 @@ Peak memory is taken two ways, because a build may use worker processes:
   polled from /proc every 20 ms (a process living less than a poll can be missed);
 - `max_single`: ru_maxrss from wait4(), the largest RSS any one process of the
   tree reached (exact, but it is a max, not a sum: two 1 GiB workers show 1 GiB).
-Linux only (/proc).
+CPU time (user + system of the whole tree) is reported beside wall time: on a
+shared machine it moves much less than wall time when other work competes for
+the cores. Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class RunResult:
     tree_peak: int  # bytes
     max_single: int  # bytes
     max_processes: int  # most processes seen alive at once in the tree
+    cpu_seconds: float  # user + system time of the tree (waited-for processes)
+    load: float  # the machine's 1-minute load average when the run started
     stdout: str
     stderr: str
 
@@ -83,6 +87,7 @@ def run_measured(
     log_path: Path | None = None,
 ) -> RunResult:
     """Run `command` to its end and measure it (stdout and stderr kept, and written to log_path)."""
+    load = os.getloadavg()[0]
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
@@ -138,6 +143,8 @@ def run_measured(
         tree_peak=peak[0],
         max_single=usage.ru_maxrss * 1024,
         max_processes=peak[1],
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        load=load,
         stdout=stdout,
         stderr=stderr,
     )

@@ -20,17 +20,9 @@ from datetime import date, datetime
 
 from generator.cable import Cable, CableDocument, SourceInfo, sha256_text
 from generator.errors import ParseError, Problem
+from generator.parse_banner import Banner, find_banner
 from generator.parse_body import body_to_markdown
-from generator.parse_captions import (
-    Banner,
-    Captions,
-    caption_kind,
-    find_banner,
-    find_signer,
-    parse_tags,
-    read_captions,
-    read_tags,
-)
+from generator.parse_captions import Captions, parse_tags, read_captions, read_tags
 from generator.parse_header import (
     Header,
     cable_precedence,
@@ -41,6 +33,7 @@ from generator.parse_header import (
 from generator.parse_lines import (
     DATABASE_ROW_ANYWHERE,
     DATABASE_TAIL,
+    caption_kind,
     head_lines,
     is_numbered_paragraph,
     split_raw_lines,
@@ -53,6 +46,7 @@ from generator.parse_meta import (
     parse_source_time,
 )
 from generator.parse_refs import canonical_id, parse_refs, post_token
+from generator.parse_signature import find_signer
 from generator.reference import ReferenceTables
 
 __all__ = [

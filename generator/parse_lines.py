@@ -10,7 +10,10 @@ readers in parse_header, parse_captions and parse_refs see one shape.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from generator.parse_banner import parse_banner
 
 # A cable's address lists and captions fit well within this many lines (the
 # longest INFO lists of the release run to about 250 lines).
@@ -248,3 +251,91 @@ def is_page_marker(line: str) -> bool:
     if end.isdigit():
         return bool(PAGE_MARKER.match(line))
     return end == "Z" and bool(OLD_PAGE_HEADER.match(line))
+
+
+# ---------------------------------------------------------------- captions
+
+STOP_WORDS = re.compile(
+    r"^(?:BEGIN[ \t]+)?(?:SUMMARY|INTRODUCTION|BACKGROUND|COMMENT|ACTION|THIS)\b", re.IGNORECASE
+)
+_TAG_CODE = re.compile(r"^[A-Z0-9]{2,6}\b")
+
+
+def is_caption(line: str) -> bool:
+    """True for a line that starts with E.O., TAGS, SUBJECT, REF or Classified By."""
+    return caption_kind(line.lstrip()) is not None
+
+
+def caption_kind(line: str) -> str | None:
+    """'eo', 'tags', 'subject', 'ref' or 'classified_by' for a caption line, else None.
+
+    `line` has no leading blanks. Dispatching on the first letter keeps this
+    cheap: it runs on every line of the head of every cable.
+    """
+    initial = line[:1].upper()
+    if initial == "E":
+        return "eo" if EO_CAPTION.match(line) else None
+    if initial == "T":
+        return "tags" if is_tags_caption(line) else None
+    if initial == "S":
+        return "subject" if is_subject_caption(line) else None
+    if initial == "R":
+        return "ref" if REF_CAPTION.match(line) and _is_ref_caption(line) else None
+    if initial in "C(":
+        return "classified_by" if CLASSIFIED_BY_CAPTION.match(line) else None
+    return None
+
+
+_CAPTION_INITIALS = frozenset("EeTtSsRrCc(")
+
+
+def is_subject_caption(line: str) -> bool:
+    """'SUBJECT: ...', 'SUBJ: ...', 'Subject: ...', and 'SUBJECT ...' without the colon."""
+    if SUBJECT_CAPTION.match(line) is None:
+        return False
+    return ":" in line[:9] or line[:8].upper() == "SUBJECT "
+
+
+def is_tags_caption(line: str) -> bool:
+    match = TAGS_CAPTION.match(line)
+    if match is None:
+        return False
+    head = line[: len(line) - len(match["rest"])]
+    return ":" in head or bool(_TAG_CODE.match(match["rest"]))
+
+
+def _is_ref_caption(line: str) -> bool:
+    upper = line[:12].upper()
+    return ":" in upper or (
+        upper.startswith(("REF ", "REF(", "REFTEL ")) and not upper.startswith("REF IS")
+    )
+
+
+def ends_caption(line: str) -> bool:
+    """True for lines that end any caption's continuation lines."""
+    stripped = line.strip()
+    if not stripped:
+        return True
+    initial = stripped[0]
+    if initial.isdigit():
+        return is_numbered_paragraph(stripped)
+    if initial in "-=_":
+        return bool(DASH_LINE.match(stripped))
+    return (
+        caption_kind(stripped) is not None
+        or is_page_marker(stripped)
+        or (initial in "UCSLucsl" and parse_banner(stripped, 0) is not None)
+    )
+
+
+def read_block(lines: Sequence[str], index: int, rest: str) -> tuple[list[str], int]:
+    """A caption's text and its continuation lines, up to a blank line or what else ends it."""
+    block = [rest.strip()]
+    index += 1
+    while index < len(lines):
+        line = lines[index].strip()
+        if ends_caption(line) or STOP_WORDS.match(line):
+            break
+        block.append(line)
+        index += 1
+    return block, index

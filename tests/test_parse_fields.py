@@ -21,16 +21,13 @@ from generator.parse import (
     parse_refs,
     parse_tags,
 )
-from generator.parse_captions import (
-    find_signer,
-    parse_banner,
-    parse_classified_by,
-    parse_eo_line,
-    parse_subject,
-)
+from generator.parse_authority import parse_classified_by, parse_eo_line
+from generator.parse_banner import parse_banner
+from generator.parse_captions import parse_subject
 from generator.parse_header import find_header
 from generator.parse_meta import classification_from_banner, parse_source_time
 from generator.parse_refs import canonical_id
+from generator.parse_signature import find_signer
 from generator.reference import ReferenceTables, load_reference_tables
 
 

@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -108,7 +108,6 @@ class CableMeta:
     serial: int
     post: Post
     created: datetime
-    released: date
     classification: str
     precedence: str
     prosign: str
@@ -143,13 +142,14 @@ def load_reference_data() -> ReferenceData:
     head = [code for code in TAG_HEAD if code in tags_doc]
     rest = [code for code in tags_doc if code not in set(head)]
     random.Random("tag-ranks").shuffle(rest)  # a fixed rank order, whatever the seed
-    routes = tuple(
+    routes = tuple(  # single routing indicators only (the table also has ranges 'RHFJJAA THRU ...')
         (route, name)
         for route, name in (
             line.split(",", 1)
             for line in (DATA_DIR / "route2name.csv").read_text("utf-8").splitlines()
             if line
         )
+        if route.isalpha()
     )
     return ReferenceData(
         ids=ids,
@@ -234,14 +234,12 @@ def plan_archive(n: int, seed: int, data: ReferenceData) -> list[CableMeta]:
         tags = _zipf_sample(rng, data.tag_codes, tag_weights, rng.randint(2, 6))
         to, info = _addressees(rng, post, stations, word)
         references = _references(rng, citable, by_post.get(post.token, []))
-        released = date(2010, 11, 28) + timedelta(days=rng.randint(0, 277))
         plan.append(
             CableMeta(
                 id=cable_id,
                 serial=serial,
                 post=post,
                 created=created,
-                released=released,
                 classification=classification,
                 precedence=word,
                 prosign=prosign,

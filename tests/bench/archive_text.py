@@ -163,7 +163,8 @@ def make_sentence_pool(seed: int, size: int = 4000) -> tuple[Sentence, ...]:
         if roll < 0.15:
             owner = rng.choice(POSSESSORS)
             extra = f" The {owner}{{}}s position on {rng.choice(TOPICS)} has not changed."
-            pool.append(Sentence(text + extra.format(","), text + extra.format("'")))
+            # the release garbles the apostrophe to a comma; the importer repairs it to U+2019
+            pool.append(Sentence(text + extra.format(","), text + extra.format("\u2019")))
         elif roll < 0.2:
             word = rng.choice(("a mistake", "overdue", "a gamble", "unworkable"))
             quoted = f' One contact called it "{word}."'

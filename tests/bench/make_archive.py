@@ -69,7 +69,7 @@ def to_document(
         id=meta.id,
         subject=text.subject,
         created=meta.created,
-        released=meta.released,
+        released=None,  # a cables.csv row does not say when it was released
         classification=meta.classification,
         origin=meta.post.label,
         tags=meta.tags,

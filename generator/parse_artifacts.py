@@ -102,8 +102,11 @@ def normalise_text(text: str) -> str:
 # anywhere in a line (10STATE284: 'LIFG, STATE 00000284 002 OF 002 foreign fighters').  The run of
 # upper-case words before the serial may hold more than the post; _marker_start decides.
 _PAGE_MARKER = re.compile(
-    r"(?:(?<=\s)|^)(?P<page>PAGE +\d{1,3} +)?(?P<run>(?:[A-Z][A-Z.'&/-]* +){1,4})"
-    r"\d{4,8} +\d{1,3}(?:\.\d)? +OF +\d{1,3}(?: +\d{6}Z)?(?=\s|$)",
+    r"(?:(?<=\s)|^)(?:(?P<page>PAGE +\d{1,3} +)(?P<oldrun>(?:[A-Za-z][A-Za-z.'&/-]* +){1,4})\d{4,8} +\d{1,3}"
+    r" +OF +\d{1,3}(?: +\d{6}Z)?"
+    r"|(?P<run>(?:[A-Za-z][A-Za-z.'&/-]* +){1,4})0\d{7} +\d{3}(?:\.\d)?"
+    r"(?: +(?:OF|of|Of) +(?:\d{3}|\d{0,2}\.\.\.)|\.(?=\s*$)))"
+    r"(?=\s|$)",
     re.M,
 )
 
@@ -117,7 +120,11 @@ def _split_page_markers(
     matches = list(_PAGE_MARKER.finditer(text))
     if not matches:
         return items
-    posts = {" ".join(m.group("run").split()) for m in matches if _at_line_start(text, m.start())}
+    posts = {
+        " ".join(m.group("run").split()).upper()
+        for m in matches
+        if m.group("run") and _at_line_start(text, m.start())
+    }
     if banner_post:
         posts.add(banner_post)
     known_posts = sorted(posts, key=len, reverse=True)
@@ -165,17 +172,20 @@ def _at_line_start(text: str, position: int) -> bool:
 
 
 def _marker_start(match: re.Match[str], known_posts: list[str]) -> int:
-    """Where a mid-line marker starts: at the known post that ends its run of words, else its last word."""
+    """Where a mid-line marker starts: at the known post that ends its run of words, else its last word.
+
+    An old-style marker starts with PAGE and is removed whole.
+    """
+    if match.group("page"):
+        return match.start()
     run = match.group("run")
-    joined = " ".join(run.split())
+    joined = " ".join(run.split()).upper()
     count = 1
     for post in known_posts:
         if joined == post or joined.endswith(" " + post):
             count = len(post.split())
             break
     offsets = [word.start() for word in re.finditer(r"\S+", run)]
-    if match.group("page") and count == len(offsets):
-        return match.start()
     return match.start("run") + offsets[len(offsets) - count]
 
 
@@ -187,7 +197,7 @@ _CLASSIFICATION = (
 )
 _BANNER_HEAD = (
     _CLASSIFICATION + r"(?: +(?:E ?F ?T ?O|SENSITIVE|NOFORN))?(?: +SECTION +\d{1,2} +OF +\d{1,2})?"
-    r" +(?P<post>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}) +(?P<serial>\d{2,6})\b"
+    r" +(?P<post>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}) +(?P<serial>\d{2,8})\b"
 )
 # Where the header ends; any case ('S e c r e t nairobi 001938'), possibly followed by captions (10STATE284).
 _BANNER = re.compile(r"^ *" + _BANNER_HEAD, re.I)
@@ -249,11 +259,20 @@ _REASON_CONTINUATION = re.compile(
     r"|[a-zA-Z]{1,4} +1\.[45]\b|1\.[45]\b|\(?[xX]{4,})"
 )
 _SENTENCE_END = re.compile(r"[.!?:;\"”)]$")
+_OPEN_WORDS = frozenset(
+    "A AN AND AS AT BUT BY FOR FROM IN OF ON OR THE TO WITH -- - : , ;".split()
+)
 _CAPS_LINE = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 _BANNER_ANYWHERE = re.compile(r"^ *" + _BANNER_HEAD, re.I | re.M)
 _Continuation = Callable[[list[str], list[tuple[int, str]], int], bool]
+# unrecognised lines allowed before a header or banner appears
 _TOP_SEARCH_LINES = 12
-_MAX_HEADER_LINE = 90  # header lines are short; a longer line is text   # unrecognised lines allowed before a header or banner appears
+# passing lines, notes... kept between banner and SUBJECT before the text starts
+_MAX_ZONE_TEXT = 30
+# text lines after the captions in which a stray caption is still one
+_CAPTION_GRACE = 6
+# header lines are short; a longer line is text
+_MAX_HEADER_LINE = 90
 
 
 class _Scanner:
@@ -272,9 +291,18 @@ class _Scanner:
         self.subject_seen = False
         self.zone_other = 0  # unrecognised lines kept in the caption zone
         self.numbered_seen = False
+        self.body_lines = 0                   # kept text lines since the last caption zone
+        self.captions_seen = False
 
-    def remove(self, category: str, number: int, text: str) -> None:
+    def remove(self, category: str, number: int, text: str, *, whole_line: bool = True) -> None:
         self.removed.append(Removal(category, number, text))
+        if whole_line:
+            self.separate()
+
+    def separate(self) -> None:
+        """Keep a blank line where lines were removed, so that kept text around them stays apart."""
+        if self.kept and self.kept[-1][1].strip() and self.kept[-1][1] != PAGE_BREAK:
+            self.kept.append((self.kept[-1][0], ""))
 
     def keep(self, number: int, text: str) -> None:
         self.kept.append((number, text))
@@ -358,9 +386,17 @@ class _Scanner:
         return index - 1
 
     def _captions(self, queue: list[tuple[int, str]], index: int, number: int, line: str) -> int:
+        self.captions_seen = True
         stripped = line.strip()
         if not stripped or line == PAGE_BREAK:
+            self.separate()
             return index
+        if "SIPDIS" in line and not _CAVEAT.match(line) and _SIPDIS_WORD.search(line):
+            # 08RPODUBAI56: 'SIPDIS, DEA HQ FOR HARRIGAN'
+            for match in _SIPDIS_WORD.finditer(line):
+                self.remove(CAVEAT, number, match.group(), whole_line=False)
+            queue[index - 1] = (number, _SIPDIS_WORD.sub("", line))
+            return index - 1   # read the line again without it
         pieces = _INLINE_CAPTION.split(line)
         if len(pieces) > 1:
             queue[index:index] = [(number, piece) for piece in pieces]
@@ -391,15 +427,11 @@ class _Scanner:
         if _DISTRIBUTION.match(line):
             self.remove(ROUTING, number, line)
             return index
-        if (
-            _NUMBERED.match(line)
-            or self.subject_seen
-            or self.zone_other >= 8
-            or _is_heading_line(queue, index)
-        ):
+        if _NUMBERED.match(line) or self.subject_seen or self.zone_other >= _MAX_ZONE_TEXT:
             self.state = "body"
             return index - 1
-        self.zone_other += 1
+        if not _RULE.match(line):
+            self.zone_other += 1
         self.keep(number, line)
         return index
 
@@ -427,6 +459,7 @@ class _Scanner:
         self.zone_kept_from = len(self.kept)
         self.subject_seen = False
         self.zone_other = 0
+        self.body_lines = 0
         self.state = "captions"
         self.remove(BANNER, number, banner.group())
         rest = line[banner.end() :]
@@ -468,6 +501,11 @@ class _Scanner:
         self.keep(number, line)
         while index < len(queue):
             following = queue[index][1]
+            if not following.strip() and _REF_ITEM.match(_next_nonblank(queue, index) or ""):
+                index += (
+                    1  # 07BERN881: 'REF: A. STATE 124823' / '' / 'B. GUHA-CARTER E-MAIL (07SEP07)'
+                )
+                continue
             if (
                 not following.strip()
                 or following == PAGE_BREAK
@@ -477,6 +515,8 @@ class _Scanner:
                 or _BANNER.match(following)
             ):
                 break
+            if not _REF_CONTINUATION.match(following):
+                break   # 06NEWDELHI5138: the text runs on after a garbled REF line
             self.ref_lines.add(len(self.kept))
             self.keep(*queue[index])
             index += 1
@@ -492,6 +532,12 @@ class _Scanner:
             return index
         if _NUMBERED.match(line):
             self.numbered_seen = True
+        elif (not self.numbered_seen and self.captions_seen
+              and self.body_lines < _CAPTION_GRACE and _is_stray_caption(line)):
+            # a caption after a stray line of the preamble (04MADRID3914: a REF line cut by a blank)
+            self.state = "captions"
+            return index - 1
+        self.body_lines += 1
         if _CSV_ROW.match(line):
             self.state = "appended" if self.numbered_seen or len(self.kept) > 20 else "routing"
             return index - 1
@@ -512,7 +558,7 @@ class _Scanner:
             return index
         if "SIPDIS" in line:
             for match in _SIPDIS_WORD.finditer(line):
-                self.remove(CAVEAT, number, match.group())
+                self.remove(CAVEAT, number, match.group(), whole_line=False)
             line = _SIPDIS_WORD.sub("", line)
         if self.subject and _SUBJECT.match(line) and self._after_page_break():
             line = self._page_subject(number, line)
@@ -555,6 +601,9 @@ class _Scanner:
         return line[cut:].strip()
 
 
+# A REF line goes on with items ('B. MADRID 707', 'D) RIGA 514'), ids and dates; text stops it.
+_REF_CONTINUATION = re.compile(r"^ *(?:\(?[A-Za-z]\)|[A-Za-z]\.|[^a-z]*$|.*\d)")
+_REF_ITEM = re.compile(r"^ *(?:\(?[A-Za-z]\)|[A-Za-z]\.) *\S")
 _REF_WORD_ONLY = re.compile(r"^ *(?:REF|REFTEL|Ref|Reftel)\b(?! *[:.])(?= +[a-z])")
 
 
@@ -563,6 +612,16 @@ def _comparable(line: str) -> str:
     if line == PAGE_BREAK:
         return ""
     return "---" if _RULE.match(line) else " ".join(line.split())
+
+
+def _is_stray_caption(line: str) -> bool:
+    """A caption line the caption zone removes (so that handing it back cannot loop)."""
+    return bool(
+        _EO.match(line)
+        or (_CLASSIFIED.match(line) and not _NUMBERED.match(line))
+        or re.match(r"^ *(?:TAGS?\b|Tags:)", line)
+        or re.match(r"^ *(?:SUBJ(?:ECT)?\b|Subject:)", line)
+    )
 
 
 def _next_nonblank(queue: list[tuple[int, str]], index: int) -> str | None:
@@ -619,12 +678,13 @@ def _subject_resumes(parts: list[str], queue: list[tuple[int, str]], index: int)
         return False
     line = queue[index + 1][1]
     after = queue[index + 2][1] if index + 2 < len(queue) else ""
+    if _SENTENCE_END.search(parts[-1].rstrip()) or not _CAPS_LINE.match(line) or _ends_caption(line):
+        return False
+    if parts[-1].split()[-1] in _OPEN_WORDS and len(line.strip()) <= 70:
+        return True   # 09LONDON1946: '... HOLDS EMERGENCY' / 'SESSION AS' / '' / 'DEBATE OVER ...'
     return (
-        not _SENTENCE_END.search(parts[-1].rstrip())
-        and bool(_CAPS_LINE.match(line))
-        and len(line.strip()) <= 30
+        len(line.strip()) <= 30
         and len(line.split()) <= 3
-        and not _ends_caption(line)
         and (not after.strip() or bool(_CAPTION_KEY.match(after)))
     )
 

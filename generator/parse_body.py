@@ -62,7 +62,7 @@ def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyR
         if block.kind in ("paragraph", "item", "heading"):
             block.text, found = repair_paragraph(block.text)
             repairs.extend(found)
-    markdown = "\n\n".join(render_block(block) for block in blocks)
+    markdown = render_blocks(blocks)
     problems: list[Problem] = []
     if not markdown.strip():
         problems.append(Problem(file, line, "no cable text found after the header", "warning"))
@@ -78,8 +78,9 @@ def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyR
 # --- Markdown ------------------------------------------------------------------------------
 
 # Everything CommonMark (and the usual extensions: tables, strikethrough) could read as markup
-# inside a line; '{' and '}' too, so that a body never reaches a template engine as syntax.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&{}])")
+# inside a line; and '{' '}' and the '%' of '{%', so that no '{{', '{%' or '{#' ever reaches a
+# template engine (the escapes render as the characters themselves).
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&{}]|(?<=\{)%)")
 # What could open a block at the start of a line: '1.' '1)' ordered lists, '-' '+' lists and rules, '=' underlines.
 _BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([-+=]))")
 
@@ -99,6 +100,17 @@ def _escape_block_start(match: re.Match[str]) -> str:
     if match.group(1):
         return match.group(1) + "\\" + match.group(2)
     return "\\" + match.group(3)
+
+
+def render_blocks(blocks: list[Block]) -> str:
+    """The blocks as one Markdown text: blank lines between blocks, items of one list together."""
+    pieces: list[str] = []
+    for index, block in enumerate(blocks):
+        if index:
+            together = block.kind == "item" and blocks[index - 1].kind == "item"
+            pieces.append("\n" if together else "\n\n")
+        pieces.append(render_block(block))
+    return "".join(pieces)
 
 
 def render_block(block: Block) -> str:
@@ -125,63 +137,53 @@ def render_block(block: Block) -> str:
     return "---"
 
 
-# --- summary -------------------------------------------------------------------------------
+# --- summary ---------------------------------------------------------------------------
 
-_SUMMARY_HEADING = re.compile(
-    r"^(?:summary|summary and comment|introduction and summary)\W*$", re.I
-)
+# 'Summary:', 'SUMMARY.', 'Summary and Comment:', 'Introduction and summary:', 'Summary and Background:'
 _SUMMARY_START = re.compile(
-    r"^(?:(?:begin )?summary(?: and comments?| and action request)?)\s*[:.\-—]+\s*", re.I
+    r"^(?:(?:introduction|begin) and |begin )?summary(?: and [a-z]+(?: [a-z]+)?)?\s*(?:[:.]+|--+|-)\s*", re.I
 )
+# A heading or paragraph that is only the word: 'Summary', 'SUMMARY AND TABLE OF CONTENTS'
+_SUMMARY_ALONE = re.compile(r"^(?:introduction and )?summary(?: and [a-z]+(?: [a-z]+){0,2})?\W*$", re.I)
 _END_SUMMARY = re.compile(
-    r"\(?\s*\bend\s+(?:of\s+)?summary\b(?:\s+and\s+comments?)?\s*[.:)\-]*\)?\s*", re.I
+    r"\(?\s*\bend\s+(?:of\s+)?summary\b(?:\s+and\s+[a-z]+(?:\s+[a-z]+)?)?\s*[.:)\-]*\)?\s*", re.I
 )
+_MAX_SUMMARY_BLOCKS = 8
 
 
 def find_summary(blocks: list[Block]) -> str | None:
     """The summary paragraph(s) as repaired plain text, or None (cable-format.md 1.11).
 
-    Between a 'Summary' heading or a paragraph opening 'Summary:' and 'End
-    summary'; when only 'End summary' exists, the paragraph holding it.
+    From a 'Summary' heading or a paragraph opening 'Summary:' to 'End
+    summary' (the first paragraph only when no end is written); when only
+    'End summary' exists, the paragraph that holds it.
     """
-    texts = [
-        (index, block)
-        for index, block in enumerate(blocks)
-        if block.kind in ("paragraph", "heading", "item")
-    ]
-    for position, (index, block) in enumerate(texts):
-        starts_heading = block.kind == "heading" and _SUMMARY_HEADING.match(block.text)
-        starts_paragraph = block.kind != "heading" and (
-            _SUMMARY_START.match(block.text) or _SUMMARY_HEADING.match(block.text)
-        )
-        if not (starts_heading or starts_paragraph):
+    texts = [block for block in blocks if block.kind in ("paragraph", "heading", "item")]
+    for position, block in enumerate(texts):
+        start = _SUMMARY_START.match(block.text)
+        if not (start or _SUMMARY_ALONE.match(block.text)):
             continue
+        opening = block.text[start.end():] if start else ""
+        candidates = ([opening] if opening.strip() else []) + [
+            part.text for part in texts[position + 1 : position + 1 + _MAX_SUMMARY_BLOCKS]
+            if part.kind != "heading" or not opening.strip()
+        ]
         collected: list[str] = []
-        following = texts[position:] if starts_paragraph else texts[position + 1 :]
-        for _, part in following[:8]:
-            if part.kind == "heading" or (
-                collected
-                and part.number is not None
-                and not _END_SUMMARY.search(part.text)
-                and not any(_END_SUMMARY.search(b.text) for _, b in following[:8])
-            ):
-                break
-            text = _SUMMARY_START.sub("", part.text, count=1) if not collected else part.text
+        for text in candidates:
+            if not collected:
+                text = _SUMMARY_START.sub("", text, count=1)   # a 'Summary' heading, then 'Summary: ...'
             end = _END_SUMMARY.search(text)
             if end:
-                text = text[: end.start()]
-            if text.strip() and not _SUMMARY_HEADING.match(text):
-                collected.append(text.strip())
-            if end:
-                break
-        else:
-            collected = collected[:1]
-        summary = "\n\n".join(collected).strip()
-        return summary or None
-    for _, block in texts:
+                before = text[: end.start()].strip()
+                if before:
+                    collected.append(before)
+                return "\n\n".join(collected) or None
+            collected.append(text.strip())
+        return collected[0] if collected and collected[0] else None
+    for block in texts:
         end = _END_SUMMARY.search(block.text)
-        if end and end.start() > 0:
-            return block.text[: end.start()].strip() or None
+        if end and block.text[: end.start()].strip():
+            return block.text[: end.start()].strip()
     return None
 
 

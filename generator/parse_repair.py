@@ -49,8 +49,11 @@ _APOSTROPHE = re.compile(
 )
 
 # HTML entity names, for the '&name...' openers that a copy decoded (¬ -> 'not').
+# General punctuation (“ ” ’ – — …) is typed text, never a decoded '&name'; nor is ¶ (the page's links).
 _ENTITY_NAMES = {
-    chr(code): name for code, name in codepoint2name.items() if code > 127 and name != "para"
+    chr(code): name
+    for code, name in codepoint2name.items()
+    if code > 127 and not 0x2000 <= code <= 0x206F and name != "para"
 }
 _ENTITY_CHARS = "".join(sorted(_ENTITY_NAMES))
 

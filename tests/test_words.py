@@ -61,12 +61,14 @@ _CLASS = (
 SHAPES = {
     "banner": re.compile(
         rf"^ *{_CLASS}(?: +(?:E ?F ?T ?O|SENSITIVE|NOFORN))?(?: +SECTION +\d+ +OF +\d+)?"
-        r"(?: +[A-Za-z][A-Za-z .'-]* +\d{2,6}| +[A-Z]{3}\d{3,5})? *$",
+        r"(?: +[A-Za-z][A-Za-z .'-]* +\d{2,8}| +[A-Z]{3}\d{3,5})? *$",
         re.I,
     ),
     "eo": re.compile(r"^ *E\.? ?O\.? ?\d{4,5}\b.*$", re.I),
     "page_marker": re.compile(
-        r"^(?:PAGE +\d{1,3} +)?[A-Z][A-Z.'&/ -]* +\d{4,8} +\d{1,3}(?:\.\d)? +OF +\d{1,3}(?: +\d{6}Z)?$"
+        r"^(?:PAGE +\d{1,3} +[A-Za-z][A-Za-z.'&/ -]* +\d{4,8} +\d{1,3} +OF +\d{1,3}(?: +\d{6}Z)?"
+        r"|[A-Za-z][A-Za-z.'&/ -]* +0\d{7} +\d{3}(?:\.\d)?(?: +OF +(?:\d{3}|\d{0,2}\.\.\.)|\.))$",
+        re.I,
     ),
     "trailer": re.compile(r"^ *(?:BT|NNNN|#\d{3,6})$"),
     "chrome": re.compile(r"^pdf how-to read a cable$"),

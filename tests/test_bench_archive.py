@@ -342,3 +342,17 @@ def test_template_override_changes_the_first_block() -> None:
         written["t"]
         == '{% extends "base.html" %}{% block main %}<!-- bench template edit 3 -->A{% endblock %}'
     )
+
+
+def test_cable_edit_changes_only_subject_and_body(archive: Path, tmp_path: Path) -> None:
+    source = next(iter_content_files(archive / "archive" / "content"))
+    path = tmp_path / source.name
+    original = source.read_bytes()
+    run_bench._edit_cable(path, original, 2, True)
+    before, after = read_cable(source).cable, read_cable(path).cable
+    assert after.subject == f"{before.subject} (bench edit 2)"
+    assert read_cable(path).body.endswith("Bench edit 2.")
+    assert after.tags == before.tags and after.info == before.info and after.id == before.id
+    run_bench._edit_cable(path, original, 3, False)
+    assert read_cable(path).cable.subject == before.subject
+    assert read_cable(path).body == read_cable(source).body + " Bench edit 3."

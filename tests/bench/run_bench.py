@@ -21,6 +21,7 @@ the raw figures to WORK/results.md and WORK/results.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import io
 import json
@@ -38,6 +39,8 @@ import hugo_site
 from bench_core import MIB, Bench, Stage, markdown_table, write_results
 from make_archive import SITE_YAML, make_archive
 from proc_measure import changed_files, run_measured, snapshot, tree_stats
+
+from generator.cable import cable_from_markdown, cable_to_markdown
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = archive_model.REPO_DIR
@@ -211,11 +214,10 @@ def bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
     if cable_path and cable_path.exists():
         original = cable_path.read_bytes()
         try:
+            run("edit one cable's body", lambda k: _edit_cable(cable_path, original, k, False))
             run(
-                f"edit one cable ({target['cited_by']} cite it)",
-                lambda k: cable_path.write_bytes(
-                    original.rstrip(b"\n") + f" Bench edit {k}.\n".encode()
-                ),
+                f"edit one cable's subject+body ({target['cited_by']} cite it)",
+                lambda k: _edit_cable(cable_path, original, k, True),
             )
         finally:
             cable_path.write_bytes(original)
@@ -238,6 +240,14 @@ def bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
         run("edit cable template", lambda k: _write_override(override, template, k))
     finally:
         shutil.rmtree(archive_dir / "templates", ignore_errors=True)
+
+
+def _edit_cable(path: Path, original: bytes, k: int, subject: bool) -> None:
+    """Append a sentence to the body (and to the subject: that reaches index and citing pages)."""
+    cable, body = cable_from_markdown(original.decode("utf-8"), path)
+    if subject:
+        cable = dataclasses.replace(cable, subject=f"{cable.subject} (bench edit {k})")
+    path.write_text(cable_to_markdown(cable, f"{body.rstrip()} Bench edit {k}."), encoding="utf-8")
 
 
 def _write_override(override: Path, template: str, k: int) -> None:

@@ -36,7 +36,6 @@ from generator.parse_lines import (
     caption_kind,
     head_lines,
     is_numbered_paragraph,
-    split_raw_lines,
 )
 from generator.parse_meta import (
     classification_from_banner,
@@ -73,8 +72,10 @@ METADATA_KEYS = (
     "references",
 )
 
-# The signature is looked for in this many characters at the end of the text.
-_TAIL_CHARS = 3000
+# The signature is looked for in the last lines of the text (find_signer reads at most
+# eight non-blank ones, after trailers such as NARA stamps).
+_TAIL_CHARS = 6000
+_TAIL_LINES = 24
 # How far after the banner the captions may reach when no numbered paragraph ends them.
 _CAPTION_REACH = 80
 
@@ -355,9 +356,13 @@ def _telegram_lines(text: str) -> list[str]:
         row = DATABASE_ROW_ANYWHERE.search(text, 1)
         if row is not None:
             text = text[: row.start()]
-    raw_lines = split_raw_lines(text[-_TAIL_CHARS:])
+    tail_text = text[-_TAIL_CHARS:]
+    if "\r" in tail_text:
+        tail_text = tail_text.replace("\r\n", "\n").replace("\r", "\n")
+    raw_lines = tail_text.rsplit("\n", _TAIL_LINES)
     for index in range(len(raw_lines) - 1, max(-1, len(raw_lines) - 4), -1):
-        tail = DATABASE_TAIL.search(raw_lines[index])
-        if tail is not None:
-            return [*raw_lines[:index], raw_lines[index][: tail.start()]]
+        if "/" in raw_lines[index]:
+            tail = DATABASE_TAIL.search(raw_lines[index])
+            if tail is not None:
+                return [*raw_lines[:index], raw_lines[index][: tail.start()]]
     return raw_lines

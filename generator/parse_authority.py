@@ -117,8 +117,9 @@ def read_classified_by(lines: Sequence[str], index: int) -> tuple[str | None, st
 
 
 def _split_reasons(text: str) -> tuple[str, str | None]:
-    marker = _FOR_REASONS.search(text)
-    if marker is None:
+    has_reason_word = "eason" in text or "EASON" in text
+    marker = _FOR_REASONS.search(text) if has_reason_word else None
+    if marker is None and has_reason_word:
         marker = _REASONS_LABEL.search(text)
         if marker is not None and marker["lead"].startswith("\n"):
             return text[: marker.start()], _join_reasons(text[marker.end() :])

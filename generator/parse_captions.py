@@ -202,8 +202,10 @@ def read_subject(lines: Sequence[str], index: int) -> tuple[str | None, int]:
         parts.append(line)
         index += 1
     subject = " ".join(" ".join(parts).split())
-    subject = _LEADING_MARK.sub("", subject)
-    subject = _TRAILING_MARK.sub("", subject).strip()
+    if subject.startswith("("):
+        subject = _LEADING_MARK.sub("", subject)
+    if subject.endswith((")", ").")):
+        subject = _TRAILING_MARK.sub("", subject).strip()
     return (subject or None), index
 
 

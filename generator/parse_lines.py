@@ -272,16 +272,17 @@ def caption_kind(line: str) -> str | None:
     `line` has no leading blanks. Dispatching on the first letter keeps this
     cheap: it runs on every line of the head of every cable.
     """
-    initial = line[:1].upper()
+    start = line[:4].upper()
+    initial = start[:1]
     if initial == "E":
         return "eo" if EO_CAPTION.match(line) else None
-    if initial == "T":
+    if start[:3] == "TAG":
         return "tags" if is_tags_caption(line) else None
-    if initial == "S":
+    if start == "SUBJ":
         return "subject" if is_subject_caption(line) else None
-    if initial == "R":
+    if start[:3] == "REF":
         return "ref" if REF_CAPTION.match(line) and _is_ref_caption(line) else None
-    if initial in "C(":
+    if start in ("CLAS", "(U)C", "(U) "):
         return "classified_by" if CLASSIFIED_BY_CAPTION.match(line) else None
     return None
 

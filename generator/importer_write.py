@@ -105,7 +105,23 @@ def _without_location(message: str, raw: RawCable) -> str:
 def prepare_cable(
     raw: RawCable, tables: ReferenceTables, content_dir: Path, index: ContentIndex
 ) -> PreparedCable:
-    """Parse a raw cable and render its files, comparing them with content/ (runs in a worker)."""
+    """Parse a raw cable and render its files, comparing them with content/ (runs in a worker).
+
+    Never raises: whatever goes wrong with one cable is reported as its Problem,
+    so that one bad cable cannot stop a worker and with it the whole import.
+    """
+    try:
+        return _prepare_cable(raw, tables, content_dir, index)
+    except Exception as exc:
+        log.exception("%s:%s: cannot import this cable", raw.file, raw.line)
+        message = f"cannot import this cable ({type(exc).__name__}: {exc}); please report this"
+        problem = Problem(raw.file, raw.line, message)
+        return PreparedCable(file=raw.file, line=raw.line, problems=(problem,))
+
+
+def _prepare_cable(
+    raw: RawCable, tables: ReferenceTables, content_dir: Path, index: ContentIndex
+) -> PreparedCable:
     parsed = parse_raw_cable(raw, tables)
     if isinstance(parsed, Problem):
         return PreparedCable(file=raw.file, line=raw.line, problems=(parsed,))

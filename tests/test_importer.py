@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import CABLEGATE_DIR, RAW_DIR
 
-from generator.cable import FRONT_MATTER_KEYS, read_cable, sha256_text
+from generator import importer_write
+from generator.cable import FRONT_MATTER_KEYS, Cable, read_cable, sha256_text
 from generator.cli import main
 from generator.errors import Problem
 from generator.importer import ImportReport, import_sources, iter_csv_cables, iter_raw_cables
@@ -531,6 +532,25 @@ def test_bad_file_among_good_is_reported_and_exit_code_is_1(
     assert f"error: {raw_dir / 'dump.csv'}:157: the row has 7 fields" in err
     assert len(list(content_dir.rglob("*.md"))) == 4
     assert main(["import", str(raw_dir / "09ROME1240.txt"), "--into", str(content_dir)]) == 0
+
+
+def test_a_cable_that_breaks_the_importer_is_reported_and_the_rest_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_to_markdown = importer_write.cable_to_markdown
+
+    def to_markdown(cable: Cable, body: str) -> str:
+        if cable.id == "02ADANA386":
+            raise ValueError("simulated bug")
+        return real_to_markdown(cable, body)
+
+    monkeypatch.setattr(importer_write, "cable_to_markdown", to_markdown)
+    sources = [str(RAW_DIR / name) for name in SAMPLE]
+    report = import_sources(sources, tmp_path / "content", jobs=1)
+    assert (report.new, report.failed) == (5, 1)
+    (problem,) = [p for p in report.problems if p.severity == "error"]
+    assert problem.path == str(RAW_DIR / "02ADANA386.txt") and problem.line == 1
+    assert "ValueError: simulated bug" in problem.message
 
 
 def test_parse_json_prints_exactly_the_front_matter_keys_and_body(

@@ -179,6 +179,8 @@ def serve(
 
 
 async def _serve_until_stopped(session: ServeSession, host: str, port: int) -> None:
+    # 404s of a preview (favicon.ico, a link not built yet) are noise; `cablesite check` finds them.
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
     LiveReloadHandler.watcher = Watcher()  # livereload logs its `filepath` on every reload
     LiveReloadHandler.live_css = True
     app = web.Application(

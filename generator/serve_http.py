@@ -161,9 +161,11 @@ def error_banner(state: ServeState) -> bytes:
         if count > 50:
             detail += f"\n... and {count - 50} more (see the terminal)"
     text = (
+        # Sticky: a reload keeps the reader's scroll position, which would hide a banner on top.
         '<div id="cablesite-build-error" role="alert" style="all:initial;display:block;'
-        "position:relative;z-index:2147483647;margin:0;padding:12px 16px;background:#fff0f0;"
-        "color:#600;border-bottom:3px solid #c00;font:14px/1.4 system-ui,sans-serif;"
+        "position:sticky;top:0;z-index:2147483647;box-sizing:border-box;max-height:50vh;"
+        "overflow:auto;margin:0;padding:12px 16px;background:#fff0f0;color:#600;"
+        "border-bottom:3px solid #c00;font:14px/1.4 system-ui,sans-serif;"
         'overflow-wrap:anywhere">'
         f"<strong>{html.escape(title)}</strong>"
         '<pre style="white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;margin:8px 0">'

@@ -26,7 +26,9 @@ def copy_archive(target: Path, name: str = "minimal") -> Path:
 class ServerProcess:
     """`python -m generator serve --port 0` in a subprocess; output in files; SIGINT stops it."""
 
-    def __init__(self, archive_dir: Path, *extra: str) -> None:
+    def __init__(
+        self, archive_dir: Path, *extra: str, startup_seconds: float = DEADLINE_SECONDS
+    ) -> None:
         self.archive_dir = archive_dir
         self.stdout_path = archive_dir.parent / f"{archive_dir.name}-serve.out"
         self.stderr_path = archive_dir.parent / f"{archive_dir.name}-serve.err"
@@ -41,7 +43,9 @@ class ServerProcess:
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        match = self.wait_for_output(r"serving .* at http://127\.0\.0\.1:(\d+)/")
+        match = self.wait_for_output(
+            r"serving .* at http://127\.0\.0\.1:(\d+)/", seconds=startup_seconds
+        )
         self.port = int(match.group(1))
         self.base_url = f"http://127.0.0.1:{self.port}"
 
@@ -54,12 +58,12 @@ class ServerProcess:
         return self.stderr_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_for_output(
-        self, pattern: str, *, stream: str = "stdout", after: int = 0
+        self, pattern: str, *, stream: str = "stdout", seconds: float = DEADLINE_SECONDS
     ) -> re.Match[str]:
-        """Wait until the server printed a line matching pattern (past offset `after`)."""
-        deadline = time.monotonic() + DEADLINE_SECONDS
+        """Wait until the server printed something matching pattern."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            text = (self.stdout if stream == "stdout" else self.stderr)[after:]
+            text = self.stdout if stream == "stdout" else self.stderr
             match = re.search(pattern, text)
             if match:
                 return match

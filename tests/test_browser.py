@@ -207,11 +207,12 @@ def test_an_open_page_reloads_itself_after_an_edit_and_shows_build_errors(
         )
         templates = archive / "templates"
         templates.mkdir()
-        (templates / "cable.html").write_text('{% extends "default/cable.html" %}{% block main %}{{')
+        broken = '{% extends "default/cable.html" %}{% block main %}{{'
+        (templates / "cable.html").write_text(broken)
         banner = page.wait_for_selector("#cablesite-build-error")
         assert "syntax error" in banner.inner_text()
         box = banner.bounding_box()
-        assert box is not None and -1 <= box["y"] <= 1  # in sight, though the reload kept the scroll
+        assert box is not None and -1 <= box["y"] <= 1  # in sight, though the reload kept scroll
         page.screenshot(path=str(shots / "desktop-build-error.png"))
         (templates / "cable.html").unlink()
         page.wait_for_selector("#cablesite-build-error", state="detached")

@@ -79,9 +79,9 @@ def request_segments(raw_path: str, base_path: str = "") -> tuple[str, ...] | No
     if "\\" in decoded or "\x00" in decoded:
         raise RefusedPath("backslash or NUL")
     if base_path:
-        if decoded != base_path and not decoded.startswith(base_path + "/"):
-            return None
-        decoded = decoded[len(base_path) :] or "/"
+        if not decoded.startswith(base_path + "/"):
+            return None  # '/cables' too: redirected to '/cables/'
+        decoded = decoded[len(base_path) :]
     segments = tuple(decoded[1:].split("/"))
     for position, segment in enumerate(segments):
         if segment in {".", ".."}:

@@ -91,7 +91,8 @@ def test_request_segments_decodes_ordinary_paths() -> None:
 
 def test_request_segments_serves_below_the_base_path_only() -> None:
     assert request_segments("/cables/tag/", "/cables") == ("tag", "")
-    assert request_segments("/cables", "/cables") == ("",)
+    assert request_segments("/cables/", "/cables") == ("",)
+    assert request_segments("/cables", "/cables") is None  # redirected to /cables/
     assert request_segments("/tag/", "/cables") is None
     assert request_segments("/cablesx/tag/", "/cables") is None
 
@@ -345,3 +346,19 @@ def test_sigterm_stops_the_server_too(archive: Path) -> None:
     process.process.send_signal(signal.SIGTERM)
     assert process.process.wait(timeout=30) == 0
     assert process.stdout.rstrip().endswith("stopped")
+
+
+def test_a_first_build_that_fails_is_shown_and_a_fix_builds_the_site(archive: Path) -> None:
+    templates = archive / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text("<html><head></head><body>{% block main %}</body>\n")
+    process = ServerProcess(archive)  # serves even though nothing could be built
+    try:
+        status, _, page = process.get("/")
+        assert status == 503 and b"cablesite-build-error" in page and b"base.html" in page
+        assert not (archive / "public").exists()
+        (templates / "base.html").unlink()
+        process.wait_for_page("/", "<title>Minimal cable archive</title>")
+        assert process.get(ROME_URL)[0] == 200
+    finally:
+        assert process.stop() == 0

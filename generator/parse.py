@@ -6,10 +6,17 @@ source said about the cable outside the telegram (`metadata`: the table of a
 2010 cable page, the labels of a web-page scrape, the columns of cables.csv).
 parse_cable reads every front-matter field from the two, with the reference
 tables (reference.load_reference_tables, loaded once per process) for post
-names and ids. The field readers live in parse_header (format lines),
-parse_captions (banner, E.O., TAGS, SUBJECT, Classified By, signature),
-parse_refs (REF lines and ids), parse_meta (source metadata) and parse_body
-(the Markdown body).
+names and ids. The field readers live in split modules:
+
+    parse_lines      the head of the cable as cleaned lines; line shapes
+    parse_header     DTG, precedence, FM, TO / INFO / XMT
+    parse_banner     classification banner, handling caveats
+    parse_captions   the caption region: TAGS, SUBJECT, REF block
+    parse_authority  E.O. line (declassify_on), Classified By (classified_by, reasons)
+    parse_refs       REF items and published ids -> canonical ids
+    parse_signature  the closing signature
+    parse_meta       the source's metadata; the release's classification and origin labels
+    parse_body       the Markdown body and summary (owned by the body's engineer)
 """
 
 from __future__ import annotations
@@ -43,8 +50,9 @@ from generator.parse_meta import (
     origin_of,
     parse_source_date,
     parse_source_time,
+    post_token,
 )
-from generator.parse_refs import canonical_id, parse_refs, post_token
+from generator.parse_refs import canonical_id, parse_refs
 from generator.parse_signature import find_signer
 from generator.reference import ReferenceTables
 
@@ -183,7 +191,7 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         created=created,
         released=released,
         classification=classification,
-        origin=meta.get("origin") or origin_of(cable_id, tables),
+        origin=meta.get("origin") or origin_of(cable_id, tables, header.sender),
         tags=_tags(captions, meta),
         precedence=cable_precedence(header.to, header.prosigns),
         dtg=header.dtg,

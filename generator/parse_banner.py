@@ -14,13 +14,15 @@ from dataclasses import dataclass
 # The banner with all blanks removed and upper-cased:
 # 'CONFIDENTIALSECTION01OF04ROME001240', 'UNCLASSENSITIVEKABUL000668', 'SSECRETPESHAWAR000041'
 _BANNER = re.compile(
-    r"^(?P<cls>U?UNCLAS(?:SIFIED)?|C?CONFIDENTIAL|S?SECRET|LIMITEDOFFICIALUSE)"
+    r"^(?P<cls>U?UNCLAS(?:SIFIED)?|C{0,2}ONFIDENTIAL|S{0,2}ECRET|LIMITEDOFFICIALUSE)"
     r"(?P<marks>(?:EFTO|SENSITIVE|SBU|NOFORN|FOUO|/)*)"
     r"(?:SECTION(?P<section>\d{1,3})OF(?P<sections>\d{1,3}))?"
     r"(?P<post>[A-Z]{2,40}?)(?P<serial>\d{1,8})(?!\d)"
 )
 _BANNER_PREFIX = re.compile(
-    r"^[ \t]*(?:U?U[ \t]?N[ \t]?C|C[ \t]?O[ \t]?N|S?S[ \t]?E[ \t]?C|L[ \t]?I[ \t]?M)", re.IGNORECASE
+    r"^[ \t]*(?:U?U[ \t]?N[ \t]?C|C?[ \t]?C?[ \t]?O[ \t]?N[ \t]?F"
+    r"|S?[ \t]?S?[ \t]?E[ \t]?C[ \t]?R|L[ \t]?I[ \t]?M)",
+    re.IGNORECASE,
 )
 _CLASSIFICATION_NAMES = {
     "UNCLAS": "UNCLASSIFIED",
@@ -53,18 +55,22 @@ def parse_banner(line: str, index: int) -> Banner | None:
 
     Letter-spaced, misspelt and lower-case forms are all read from the line
     with blanks removed: 'S e c r e t nairobi 001938', 'UUNCLAS MANAGUA 001002',
-    'SE C R E T SECTION 01 OF 02 XXXXXXXXXXXX 000004' (10SHENYANG4).
+    'SE C R E T SECTION 01 OF 02 XXXXXXXXXXXX 000004' (10SHENYANG4), 'E C R E T
+    SANAA 000473' (07SANAA473).
     """
     if not _BANNER_PREFIX.match(line):
         return None
     squeezed = "".join(line.split()).upper()
     match = _BANNER.match(squeezed)
-    if match is None:
-        return None
+    if match is None or not _word_ends(line, len(match["cls"])):
+        return None  # 'SECRETARY CLINTON 12', 'CONFIDENTIALITY 12'
     cls = match["cls"]
-    for prefix in ("UU", "CC", "SS"):
-        if cls.startswith(prefix) and cls[1:] in _CLASSIFICATION_NAMES:
-            cls = cls[1:]
+    if cls.startswith("UU"):
+        cls = cls[1:]
+    elif cls.endswith("ONFIDENTIAL"):
+        cls = "CONFIDENTIAL"  # 'CC O N F I D E N T I A L' (09SAOPAULO104)
+    elif cls.endswith("ECRET"):
+        cls = "SECRET"  # 'SS E C R E T' (09PESHAWAR41), 'E C R E T' (07SANAA473)
     marks = match["marks"] + " " + squeezed[match.end() :]
     caveats = tuple(
         dict.fromkeys(c for c in ("EFTO", "SENSITIVE", "NOFORN", "SIPDIS") if c in marks)
@@ -79,6 +85,17 @@ def parse_banner(line: str, index: int) -> Banner | None:
         serial=serial,
         index=index,
     )
+
+
+def _word_ends(line: str, letters: int) -> bool:
+    """True when the first `letters` non-blank characters of line end a word there."""
+    seen = 0
+    for position, char in enumerate(line):
+        if not char.isspace():
+            seen += 1
+            if seen == letters:
+                return not line[position + 1 : position + 2].isalpha()
+    return False
 
 
 def find_banner(lines: Sequence[str], begin: int, stop: int) -> Banner | None:

@@ -20,6 +20,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from generator.cable import Addressee
+from generator.parse_banner import parse_banner
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 PRECEDENCE_BY_PROSIGN = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
@@ -136,8 +137,11 @@ def find_header(lines: Sequence[str], stop: int, precedence_variants: Mapping[st
     dtg_index = None
     match = None
     for index, line in enumerate(lines):
-        if not line or not (line[0].isdigit() or line.lstrip()[:1] in _PROSIGN_INITIALS):
-            continue
+        opening = line[:2] if line[:1] not in (" ", "\t") else line.lstrip()[:2]
+        if not opening or not (
+            opening[0].isdigit() or (opening[0] in _PROSIGN_INITIALS and opening[1:] in _BLANKS)
+        ):
+            continue  # a DTG line starts with the day or with a prosign and a blank
         candidate = _DTG_LINE.match(line)
         if candidate is None:
             continue
@@ -218,6 +222,8 @@ def _fm_follows(lines: Sequence[str], index: int) -> bool:
 
 
 _PROSIGN_INITIALS = frozenset("ZOPR")
+_BANNER_INITIALS = frozenset("CSEUL")
+_BLANKS = frozenset((" ", "\t"))
 
 
 def parse_addressees(
@@ -261,6 +267,8 @@ def parse_address_lines(
             break  # lower-case letters: text, not an address line
         kind = _ADDRESS_LINE_KIND.match(stripped)
         rest = stripped
+        if kind is None and stripped[:1] in _BANNER_INITIALS and parse_banner(stripped, 0):
+            break  # a misspelt banner: 'E C R E T SANAA 000473' (07SANAA473)
         if kind is not None:
             key = kind["key"]
             if key is None:

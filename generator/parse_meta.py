@@ -125,8 +125,48 @@ def normalise_classification(text: str) -> str:
     return upper if upper in RELEASE_CLASSIFICATIONS else value
 
 
-def origin_of(cable_id: str, tables: ReferenceTables) -> str | None:
-    """The release's Origin label for the post of an id ('09ROME1240' -> 'Embassy Rome')."""
-    post = cable_id[2:].rstrip("0123456789")
+def origin_of(cable_id: str, tables: ReferenceTables, sender: str | None = None) -> str | None:
+    """The release's Origin label: that of the sending post ('FM AMEMBASSY ROME' -> 'Embassy Rome').
+
+    The release labels a cable by its FM line, which can differ from the post
+    of the id: 10BRUSSELS186 is 'FM USEU BRUSSELS', labelled 'USEU Brussels'.
+    The labels come from post-variants.yaml; where the FM line calls a post an
+    embassy and the table a consulate, or the reverse (Astana became an
+    embassy, Lagos a consulate), the FM line wins: 'FM AMEMBASSY ASTANA' ->
+    'Embassy Astana'. Without a readable FM line, the post of the id decides
+    ('09ROME1240' -> 'Embassy Rome').
+    """
+    id_post = cable_id[2:].rstrip("0123456789")
+    words = sender.split() if sender else []
+    kind = _SENDER_KINDS.get(words[0]) if words else None
+    place = words[1:] if kind is not None else words
+    candidates = tables.post_candidates(post_token("".join(place))) if place else ()
+    post = id_post if id_post in candidates else (candidates[0] if candidates else id_post)
     info = tables.posts.get(post)
-    return info.origin_label if info is not None else None
+    label = info.origin_label if info is not None else None
+    if kind is None or not candidates:
+        return label
+    if info is not None and label is not None and _TYPE_OF_KIND[kind] == info.type:
+        return label
+    return f"{kind} " + " ".join(word.capitalize() for word in place)
+
+
+def post_token(text: str) -> str:
+    """A post name as an id writes it: 'SAO PAULO' -> 'SAOPAULO', 'USMISSION USNATO' -> 'USNATO'."""
+    token = _POST_PUNCTUATION.sub("", text.upper())
+    for prefix in _POST_PREFIXES:
+        if token.startswith(prefix) and len(token) > len(prefix):
+            return token[len(prefix) :]
+    return token
+
+
+_POST_PUNCTUATION = re.compile(r"[\s'’.-]")
+_POST_PREFIXES = ("AMEMBASSY", "EMBASSY", "USMISSION", "AMCONSUL")
+_SENDER_KINDS = {
+    "AMEMBASSY": "Embassy",
+    "EMBASSY": "Embassy",
+    "AMCONSUL": "Consulate",
+    "AMCONSULATE": "Consulate",
+    "CONSULATE": "Consulate",
+}
+_TYPE_OF_KIND = {"Embassy": "embassy", "Consulate": "consulate"}

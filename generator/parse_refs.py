@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 
+from generator.parse_meta import post_token
 from generator.reference import ReferenceTables
 
 # words, numbers and single punctuation marks of a REF text (upper-cased)
 _TOKEN = re.compile(r"(?P<num>\d+)|(?P<word>[A-Z]+(?:['’-][A-Z]+)*)|(?P<punct>\S)")
-_POST_PREFIXES = ("AMEMBASSY", "EMBASSY", "USMISSION", "AMCONSUL")
 _MAX_POST_WORDS = 4
 # Words that end a post name when looking back from a serial (never part of a post).
 _NOT_POST = frozenset(
@@ -49,7 +49,6 @@ _NOT_POST = frozenset(
         "DTG",
     }
 )
-_POST_PUNCTUATION = re.compile(r"[\s'’.-]")
 _DOUBLED_YEAR = re.compile(r"^(\d\d)\1[A-Z]")
 # A published id after its year: post + serial; garbage glued in is removed by canonical_id.
 _ID_REST = re.compile(r"^(?P<post>[A-Z]{2,40}?)(?P<serial>\d{1,7})$")
@@ -89,19 +88,19 @@ def parse_refs(
             paren_year = _plausible(_year_after(tokens, position), citing_year)
             if paren_year is not None:
                 year = paren_year
-            cable_id, post_token = _resolve(words, year, value, tables)
+            cable_id, post_key = _resolve(words, year, value, tables)
             if cable_id is not None:
                 consumed.add(position)
                 if year_position is not None:
                     consumed.add(year_position)
-                last_ref = (year or "", post_token, position) if year else None
+                last_ref = (year or "", post_key, position) if year else None
         elif last_ref is not None and _continues(tokens, last_ref[2], position):
-            year, post_token, _ = last_ref
+            year, post_key, _ = last_ref
             serial = _serial(value)
-            cable_id = tables.resolve_id(year, post_token, serial) if serial else None
+            cable_id = tables.resolve_id(year, post_key, serial) if serial else None
             if cable_id is not None:
                 consumed.add(position)
-                last_ref = (year, post_token, position)
+                last_ref = (year, post_key, position)
         if cable_id is not None and cable_id != self_id and cable_id not in found:
             found.append(cable_id)
     return tuple(found)
@@ -210,16 +209,6 @@ def _resolve(
         if cable_id is not None:
             return cable_id, token
     return None, ""
-
-
-def post_token(text: str) -> str:
-    """'SAO PAULO' -> 'SAOPAULO', "PORT-AU-PRINCE" -> 'PORTAUPRINCE', 'AMEMBASSY ROME' -> 'ROME'."""
-    token = _POST_PUNCTUATION.sub("", text.upper())
-    for prefix in _POST_PREFIXES:
-        if token.startswith(prefix) and len(token) > len(prefix):
-            token = token[len(prefix) :]
-            break
-    return token
 
 
 def canonical_id(cable_id: str, tables: ReferenceTables) -> str | None:

@@ -226,6 +226,9 @@ def test_parse_addressees_records_xmt_on_the_last_collective() -> None:
         ("SECRET UNVIE VIENNA 000289", "SECRET", "UNVIEVIENNA", "289", None),
         ("C O N F I D E N T I A L SECTION 1 OF 2 TEHRAN 2069", "CONFIDENTIAL", "TEHRAN", "2069", 2),
         ("LIMITED OFFICIAL USE LONDON 01234", "LIMITED OFFICIAL USE", "LONDON", "1234", None),
+        ("E C R E T SANAA 000473", "SECRET", "SANAA", "473", None),
+        ("CC O N F I D E N T I A L SECTION 01 OF 02 SAO PAULO 000104", "CONFIDENTIAL", "SAOPAULO", "104", 2),
+        ("UNCLASSIFIED SECTION 01 OF 01 TEHRAN 1164", "UNCLASSIFIED", "TEHRAN", "1164", 1),
     ],
 )
 def test_parse_banner_reads_every_form(
@@ -760,6 +763,21 @@ def test_parse_cable_reads_lf_crlf_and_cr_alike(line_end: str, tables: Reference
         "sections",
     ):
         assert getattr(other.cable, key) == getattr(reference, key), key
+
+
+def test_parse_cable_labels_the_origin_by_the_fm_line(tables: ReferenceTables) -> None:
+    # the release labels 10BRUSSELS186 (FM USEU BRUSSELS, banner BRUSSELS 000186) 'USEU Brussels'
+    text = (
+        SEED_TELEGRAM.replace("FM AMEMBASSY ROME", "FM USEU BRUSSELS")
+        .replace("ROME 001240", "BRUSSELS 000186")
+        .replace("DE RUEHRO #1240", "DE RUEHBS #0186")
+    )
+    cable = parse_cable(raw(text), tables).document.cable
+    assert (cable.id, cable.origin) == ("09BRUSSELS186", "USEU Brussels")
+    # the table says Consulate Astana; the FM line says embassy
+    text = SEED_TELEGRAM.replace("AMEMBASSY ROME", "AMEMBASSY ASTANA").replace("ROME 001240", "ASTANA 000095")
+    cable = parse_cable(raw(text), tables).document.cable
+    assert (cable.id, cable.origin) == ("09ASTANA95", "Embassy Astana")
 
 
 def test_parse_cable_prefers_the_source_metadata(tables: ReferenceTables) -> None:

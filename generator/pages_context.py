@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.cable import Cable
 from generator.pages import PageSpec, Plan, cable_links, url_for_json
+from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
 from generator.site import MONTH_NAMES, CableMeta, Site, month_counts
 from generator.urls import feed_url
 
@@ -41,7 +42,7 @@ def site_context(site: Site) -> Context:
     """What every page shows of the archive itself: title, navigation, feed."""
     config = site.config
     nav = [
-        {"title": NAV_TITLES[kind], "url": index.listing_url}
+        {"kind": kind, "title": NAV_TITLES[kind], "url": index.listing_url}
         for kind, index in site.indexes.items()
         if index.listing_url and kind in NAV_TITLES
     ]
@@ -70,27 +71,13 @@ def row(site: Site, meta: CableMeta) -> Context:
         "origin_url": origin.url if origin else None,
         "classification": meta.classification,
         "classification_url": classification.url if classification else None,
+        "classification_level": level_view(meta.classification),
     }
 
 
-def timeline(created: list[datetime | None]) -> Context | None:
-    """Cables per month for the inline SVG chart: bars, the largest count, year marks."""
-    months = month_counts(created)
-    if not months:
-        return None
-    peak = max(count for _, count in months)
-    years = [
-        (position, label[:4])
-        for position, (label, _) in enumerate(months)
-        if label.endswith("-01") or position == 0
-    ]
-    step = max(1, len(years) // 12)
-    return {
-        "months": months,
-        "max": peak,
-        "years": years[::step],
-        "total": sum(c for _, c in months),
-    }
+def timeline(created: list[datetime | None], plot_height: int = 64) -> Context | None:
+    """Cables per month as the geometry of an inline SVG chart (see pages_view.timeline_chart)."""
+    return timeline_chart(month_counts(created), plot_height=plot_height)
 
 
 def home_context(site: Site) -> Context:
@@ -127,7 +114,7 @@ def home_context(site: Site) -> Context:
         "top_tags": top_tags,
         "classifications": classifications,
         "years": years,
-        "timeline": timeline([m.created for m in metas]),
+        "timeline": timeline([m.created for m in metas], plot_height=150),
     }
 
 
@@ -146,6 +133,9 @@ def _term_row(site: Site, term: Any) -> Context:
         info = site.tag_info.get(term.name)
         data["meaning"] = info.meaning if info else None
         data["verified"] = info.verified if info else True
+        data["kind"] = info.kind if info else "unknown"
+    elif term.kind == "classification":
+        data["level"] = level_view(term.name)
     return data
 
 
@@ -165,6 +155,7 @@ def listing_context(site: Site, spec: PageSpec) -> Context:
             "count": len(rows),
         },
         "terms": rows,
+        "groups": tag_groups(rows) if kind == "tag" else letter_groups(rows),
     }
     if kind == "year" and "month" in site.indexes:
         months: dict[str, list[Context]] = {}
@@ -200,6 +191,7 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
             "count": len(ids),
             "feed_url": feed_url(term.url),
             "listing_url": listing,
+            "listing_title": NAV_TITLES.get(term.kind, NAV_TITLES["year"]),
             "first": first,
             "last": last,
             "meaning": info.meaning if info else None,
@@ -212,6 +204,7 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
             "previous_url": slices[spec.number - 2].url if spec.number > 1 else None,
             "next_url": slices[spec.number].url if spec.number < len(slices) else None,
             "first_url": term.url,
+            "last_url": slices[-1].url,
         },
         "cables": [row(site, cables[i]) for i in ids[page.start : page.stop]],
         "pages": None,
@@ -274,7 +267,9 @@ def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
             "origin_url",
             "classification_url",
         )
-        return dict(zip(keys, found, strict=True))
+        view = dict(zip(keys, found, strict=True))
+        view["classification_level"] = level_view(view["classification"])
+        return view
 
     addressee_urls = {pair[0]: pair[1] for pair in (*to, *info) if pair}
 
@@ -298,9 +293,14 @@ def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
         "created": cable.created,
         "released": cable.released,
         "classification": link(classification),
+        "classification_level": level_view(cable.classification),
         "origin": link(origin),
         "tags": [
-            {**(link(t) or {}), "meaning": meanings[t[0]].meaning if t[0] in meanings else None}
+            {
+                **(link(t) or {}),
+                "meaning": meanings[t[0]].meaning if t[0] in meanings else None,
+                "verified": meanings[t[0]].verified if t[0] in meanings else True,
+            }
             for t in tags
             if t
         ],

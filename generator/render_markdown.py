@@ -150,7 +150,8 @@ def _render_number(self: Any, tokens: Sequence[Token], idx: int, options: Any, e
 def _render_portion(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     mark = tokens[idx].content
     level, title = portion_badge(mark)
+    noforn = " portion-nf" if "NOFORN" in title else ""  # ringed in the theme
     return (
-        f'<abbr class="portion portion-{level}" title="{escapeHtml(title)}">'
+        f'<abbr class="portion{noforn} portion-{level}" title="{escapeHtml(title)}">'
         f"({escapeHtml(mark)})</abbr> "
     )

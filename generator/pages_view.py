@@ -115,7 +115,7 @@ def timeline_chart(months: Sequence[tuple[str, int]], *, plot_height: int) -> Co
     grid = [
         {
             "y": f"{plot_height - value / top * plot_height:.1f}",
-            "text_y": f"{plot_height - value / top * plot_height + 12:.1f}",
+            "text_y": f"{plot_height - value / top * plot_height + 4:.1f}",
             "label": f"{value:,}",
         }
         for value in range(step, top + 1, step)

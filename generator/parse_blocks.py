@@ -5,14 +5,17 @@ headings are short lines underlined with dashes, lists use `--`, `-`, `a)`,
 `(1)`, and tables are aligned with spaces (cable-format.md 1.11).  A sentence
 cut by a page marker or a stray blank line (09ROME1240, paragraphs 3, 4 and
 11) is joined again.  Blocks are working values of parse_body only.
+
+Most lines are plain continuation lines; they are told apart by their first
+characters before any regular expression runs.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from generator.parse_artifacts import PAGE_BREAK, Stripped
+from generator.parse_normalise import PAGE_BREAK
 
 
 @dataclass(slots=True)
@@ -22,32 +25,31 @@ class Block:
     kind: 'paragraph' (number and mark set for numbered paragraphs), 'heading',
     'item' (text keeps a lettered label: 'a) text'), 'ref', 'table', 'rule'.
     `text` is the joined text of paragraphs, headings and items; `lines` the
-    lines of REF blocks and tables.
+    lines of REF blocks and tables, and the parts of a block being built.
     """
 
     kind: str
     text: str = ""
     number: int | None = None
     mark: str | None = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] | None = None
     list_style: str | None = None  # for items: the label style, to follow a list's sequence
     label: int | None = None
 
 
 # '1. (C) text', '1.(C)', '11.  ( C ) text', '5.(C/REL LIBYA) text', '2. text'
-_NUMBERED = re.compile(r"^ *(\d{1,3}) ?\.(?!\d) *(.*)$")
+_NUMBERED = re.compile(r" *(\d{1,3}) ?\.(?!\d) *")
 _PORTION_MARK = re.compile(
-    r"^(\( *(?:U|SBU|C|S|TS|LOU|FOUO|CUI)(?: *(?://?|-) *[A-Za-z][A-Za-z ,/.-]{0,30}?)? *\))(?: +|$|(?=\S))",
+    r"\( *(?:U|SBU|C|S|TS|LOU|FOUO|CUI)(?: *(?://?|-) *[A-Za-z][A-Za-z ,/.-]{0,30}?)? *\)",
     re.I,
 )
-_RULE = re.compile(r"^ *[-=_]{3,}[-=_ ]*$")
-_DASH_ITEM = re.compile(r"^ *(?:--? +|--(?=[A-Za-z(\"“'])|[•*–] +)(?=\S)")
+_RULE = re.compile(r" *[-=_]{3,}[-=_ ]*$")
+_DASH_ITEM = re.compile(r" *(?:--? +|--(?=[A-Za-z(\"“'])|[•*–] +)(?=\S)")
 _LETTER_ITEM = re.compile(
-    r"^ *(?:\((?P<paren>[a-zA-Z]|[ivx]{1,4}|[IVX]{1,4}|\d{1,2})\)|(?P<half>[a-zA-Z]|\d{1,2})\)|(?P<dot>[a-zA-Z])\.)(?= +\S)"
+    r" *(?:\((?P<paren>[a-zA-Z]|[ivx]{1,4}|[IVX]{1,4}|\d{1,2})\)|(?P<half>[a-zA-Z]|\d{1,2})\)"
+    r"|(?P<dot>[a-zA-Z])\.)(?= +\S)"
 )
 _TABULAR_GAP = re.compile(r"[^\s.:;?!,](?: {3,}|\t+)(?=\S)")
-_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$|[\"”]$")
-_SPACES = re.compile(r"\s+")
 _ROMAN = {
     "i": 1,
     "ii": 2,
@@ -60,6 +62,12 @@ _ROMAN = {
     "ix": 9,
     "x": 10,
 }
+_ITEM_FIRST = frozenset("-•*–(")
+# first characters of a line that may open a block (or be blank, a page break, a table row)
+# first characters of a line that may open a block (or be blank, a page break, a table row)
+_STRUCTURE_FIRST = frozenset("-•*–(=_ \t0123456789" + PAGE_BREAK)
+_RULE_FIRST = frozenset("-=_")
+_CLOSERS = "\"'”’)]"
 _MAX_HEADING = 80
 _MAX_FIRST_NUMBER = (
     20  # a first paragraph number beyond this is a number in the text ('2010. An October')
@@ -67,79 +75,106 @@ _MAX_FIRST_NUMBER = (
 _MAX_NUMBER_SKIP = 3  # paragraphs may be missing from a released copy
 
 
-def build_blocks(stripped: Stripped) -> list[Block]:
-    """Group the kept lines into blocks."""
-    return _Builder(stripped).run()
+def ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence: . ! ? : ; (maybe before closing quotes or brackets)."""
+    if text[-1:] in ('"', "”"):
+        return True
+    bare = text.rstrip(_CLOSERS)
+    return bool(bare) and bare[-1] in ".!?:;"
+
+
+def build_blocks(lines: list[str], ref_lines: frozenset[int]) -> list[Block]:
+    """Group the kept lines (artifacts blanked, see parse_artifacts) into blocks."""
+    return _Builder(lines, ref_lines).run()
 
 
 class _Builder:
-    def __init__(self, stripped: Stripped) -> None:
-        self.lines = stripped.lines
-        self.ref_lines = stripped.ref_lines
+    def __init__(self, lines: list[str], ref_lines: frozenset[int]) -> None:
+        self.lines = lines
+        self.ref_lines = ref_lines
         self.blocks: list[Block] = []
-        self.current: Block | None = None  # the block that accepts continuation lines
-        self.current_parts: list[str] = []
+        self.current: Block | None = None  # the block that takes continuation lines
+        self.parts: list[str] = []  # its lines so far
         self.gap: str | None = None  # 'blank' or 'page' since the current block's last line
         self.last_number: int | None = None
-        self.tabular = [bool(_TABULAR_GAP.search(line)) for line in self.lines]
 
     def run(self) -> list[Block]:
+        lines = self.lines
+        count = len(lines)
         index = 0
-        count = len(self.lines)
+        ref_lines = self.ref_lines
+        parts = self.parts
         while index < count:
-            line = self.lines[index]
-            if line == PAGE_BREAK:
-                self.gap = "page"
-                index += 1
-                continue
-            if not line.strip():
+            line = lines[index]
+            if not line:
                 if self.gap is None:
                     self.gap = "blank"
                 index += 1
                 continue
+            if (
+                self.gap is None
+                and self.current is not None
+                and line[0] not in _STRUCTURE_FIRST
+                and line[1:2] not in (".", ")")
+                and "   " not in line
+                and "\t" not in line
+                and not (ref_lines and index in ref_lines)
+            ):
+                parts.append(line)  # the common case: the next line of a paragraph
+                index += 1
+                continue
+            if line[0] == PAGE_BREAK:
+                self.gap = "page"
+                line = line.lstrip(PAGE_BREAK)
+                if not line.strip():
+                    index += 1
+                    continue
             index = self.line(index, line)
+            parts = self.parts
         self.close()
         return self.blocks
 
-    # --- one content line; returns the next index ---
+    # --- one line of text; returns the next index
 
     def line(self, index: int, line: str) -> int:
-        if index in self.ref_lines:
+        first = line[0]
+        if first == " ":
+            stripped = line.strip()
+            if not stripped:
+                if self.gap is None:
+                    self.gap = "blank"
+                return index + 1
+            first = stripped[0]
+        if self.ref_lines and index in self.ref_lines:
             return self.reference(index)
-        table_end = self.table_end(index)
-        if table_end > index:
+        if ("   " in line or "\t" in line) and (end := self.table_end(index)) > index:
             self.close()
-            self.blocks.append(Block("table", lines=list(self.lines[index:table_end])))
+            self.blocks.append(Block("table", lines=self.lines[index:end]))
             self.gap = None
-            return table_end
-        if _RULE.match(line):
+            return end
+        if first in _RULE_FIRST and _RULE.match(line):
             self.close()
-            if not self.blocks or self.blocks[-1].kind not in ("rule", "heading"):
-                if not self.is_heading(index + 1, after_rule=True):
-                    self.blocks.append(Block("rule"))
+            if (
+                not self.blocks or self.blocks[-1].kind not in ("rule", "heading")
+            ) and not self.heading_end(index + 1):
+                self.blocks.append(Block("rule"))
             self.gap = "blank"
             return index + 1
-        at_start = self.current is None or self.gap is not None
-        heading_end = self.heading_end(index) if at_start or self.previous_is_rule(index) else 0
-        if heading_end:
-            self.close()
-            self.blocks.append(Block("heading", text=_SPACES.sub(" ", line).strip()))
-            self.gap = "blank"
-            return heading_end
-        numbered = self.numbered(line)
-        if numbered is not None:
-            self.close()
-            number, mark, text = numbered
-            self.last_number = number
-            self.open(Block("paragraph", number=number, mark=mark), text)
+        if self.current is None or self.gap is not None:
+            heading_end = self.heading_end(index)
+            if heading_end:
+                self.close()
+                self.blocks.append(Block("heading", text=" ".join(line.split())))
+                self.gap = "blank"
+                return heading_end
+        if first.isdigit() and self.numbered(line):
             return index + 1
-        item = self.item(line)
-        if item is not None:
-            self.close()
-            self.open(item, item.text)
+        if (
+            first in _ITEM_FIRST or line[1:2] in (".", ")") or line.lstrip()[1:2] in (".", ")")
+        ) and self.item(line):
             return index + 1
         if self.current is not None and (self.gap is None or self.joins(line)):
-            self.current_parts.append(line.strip())
+            self.parts.append(line.strip())
             self.gap = None
             return index + 1
         self.close()
@@ -148,17 +183,17 @@ class _Builder:
 
     def open(self, block: Block, text: str) -> None:
         self.current = block
-        self.current_parts = [text] if text else []
+        self.parts = [text] if text else []
         self.gap = None
 
     def close(self) -> None:
         if self.current is not None:
-            self.current.text = _SPACES.sub(" ", " ".join(self.current_parts)).strip()
+            self.current.text = " ".join(self.parts)
             self.blocks.append(self.current)
         self.current = None
-        self.current_parts = []
+        self.parts = []
 
-    # --- shapes ---
+    # --- shapes
 
     def reference(self, index: int) -> int:
         self.close()
@@ -166,118 +201,130 @@ class _Builder:
         while end < len(self.lines) and end in self.ref_lines:
             end += 1
         self.blocks.append(
-            Block("ref", lines=[line for line in self.lines[index:end] if line.strip()])
+            Block(
+                "ref",
+                lines=[
+                    line.strip(" " + PAGE_BREAK)
+                    for line in self.lines[index:end]
+                    if line.strip(" " + PAGE_BREAK)
+                ],
+            )
         )
         self.gap = "blank"
         return end
 
     def table_end(self, index: int) -> int:
         """End of a fixed-width table starting here (index itself when there is none)."""
-        if not self.tabular[index]:
-            return index
+        lines = self.lines
         end = index
         gaps = 0
-        while end < len(self.lines) and self.tabular[end] and self.lines[end] != PAGE_BREAK:
-            gaps += len(_TABULAR_GAP.findall(self.lines[end]))
+        while end < len(lines) and lines[end] and lines[end][0] != PAGE_BREAK:
+            found = len(_TABULAR_GAP.findall(lines[end]))
+            if not found:
+                break
+            gaps += found
             end += 1
         rows = end - index
-        if rows >= 3 or (rows == 2 and gaps >= 4):
-            return end
-        return index
-
-    def previous_is_rule(self, index: int) -> bool:
-        return index > 0 and bool(_RULE.match(self.lines[index - 1]))
+        return end if rows >= 3 or (rows == 2 and gaps >= 4) else index
 
     def heading_end(self, index: int) -> int:
         """After a heading line and its underline: the next index; 0 when the line is no heading."""
-        line = self.lines[index].strip()
-        if len(line) > _MAX_HEADING or len(line.split()) > 12 or _RULE.match(line):
+        lines = self.lines
+        if index + 1 >= len(lines):
             return 0
-        following = index + 1
-        if following < len(self.lines) and _RULE.match(self.lines[following]):
-            return following + 1
-        # 'Summary' / '' / '-------' / '' (10BOGOTA13): an underline after one blank line, not framing a line
-        if (
-            following + 1 < len(self.lines)
-            and not self.lines[following].strip()
-            and _RULE.match(self.lines[following + 1])
-            and (following + 2 >= len(self.lines) or not self.lines[following + 2].strip())
-        ):
-            return following + 2
-        return 0
+        underline = lines[index + 1]
+        if not (underline and underline.lstrip()[:1] in _RULE_FIRST and _RULE.match(underline)):
+            # 'Summary' / '' / '-------' / '' (10BOGOTA13): underlined after a blank line
+            if underline or index + 2 >= len(lines):
+                return 0
+            underline = lines[index + 2]
+            if not (underline and underline.lstrip()[:1] in _RULE_FIRST and _RULE.match(underline)):
+                return 0
+            if index + 3 < len(lines) and lines[index + 3].strip(" " + PAGE_BREAK):
+                return 0
+            end = index + 3
+        else:
+            end = index + 2
+        text = lines[index].strip(" " + PAGE_BREAK)
+        if not text or len(text) > _MAX_HEADING or text.count(" ") > 11 or _RULE.match(text):
+            return 0
+        return end
 
-    def is_heading(self, index: int, *, after_rule: bool) -> bool:
-        return (
-            index < len(self.lines)
-            and self.lines[index].strip() != ""
-            and bool(self.heading_end(index))
-        )
-
-    def numbered(self, line: str) -> tuple[int, str | None, str] | None:
+    def numbered(self, line: str) -> bool:
+        """Open a numbered paragraph when the line starts the next paragraph number."""
         match = _NUMBERED.match(line)
         if not match:
-            return None
+            return False
         number = int(match.group(1))
         if self.last_number is None:
             if number > _MAX_FIRST_NUMBER or number == 0:
-                return None
+                return False
         elif not self.last_number < number <= self.last_number + _MAX_NUMBER_SKIP:
-            return None
-        if not (
-            self.current is None
-            or self.gap is not None
-            or _SENTENCE_END.search(self.current_parts[-1] if self.current_parts else ".")
+            return False
+        if (
+            self.current is not None
+            and self.gap is None
+            and self.parts
+            and not ends_sentence(self.parts[-1])
         ):
-            return None
-        rest = match.group(2)
-        mark_match = _PORTION_MARK.match(rest)
+            return False
+        rest = line[match.end() :]
         mark = None
+        mark_match = _PORTION_MARK.match(rest)
         if mark_match:
-            mark = "(" + " ".join(mark_match.group(1)[1:-1].split()) + ")"
+            mark = "(" + " ".join(mark_match.group()[1:-1].split()) + ")"
             rest = rest[mark_match.end() :]
-        return number, mark, rest.strip()
+        self.close()
+        self.last_number = number
+        self.open(Block("paragraph", number=number, mark=mark), rest.strip())
+        return True
 
-    def item(self, line: str) -> Block | None:
-        previous_open = (
-            self.current is None
+    def item(self, line: str) -> bool:
+        """Open a list item: '-- text', '- text', or a letter that starts or follows a list."""
+        current = self.current
+        if not (
+            current is None
             or self.gap is not None
-            or (bool(self.current_parts) and bool(_SENTENCE_END.search(self.current_parts[-1])))
-            or (self.current is not None and self.current.kind == "item")
-        )
-        if not previous_open:
-            return None
+            or current.kind == "item"
+            or (self.parts and ends_sentence(self.parts[-1]))
+        ):
+            return False
         dash = _DASH_ITEM.match(line)
         if dash:
-            return Block("item", text=line[dash.end() :].strip(), list_style="dash")
+            self.close()
+            self.open(Block("item", list_style="dash"), line[dash.end() :].strip())
+            return True
         letter = _LETTER_ITEM.match(line)
         if not letter:
-            return None
+            return False
         style, label = _label(letter)
         previous = (
-            self.current
-            if self.current is not None and self.current.kind == "item"
+            current
+            if current is not None and current.kind == "item"
             else (self.blocks[-1] if self.blocks and self.blocks[-1].kind == "item" else None)
         )
         follows = (
             previous is not None and previous.list_style == style and previous.label == label - 1
         )
         if not (label == 1 or follows):
-            return None
-        return Block("item", text=line.strip(), list_style=style, label=label)
+            return False
+        self.close()
+        self.open(Block("item", list_style=style, label=label), line.strip())
+        return True
 
     def joins(self, line: str) -> bool:
-        """Whether a line after a blank line or page break continues the current block's sentence."""
+        """Whether a line after a blank line or page break goes on with the current sentence."""
         assert self.current is not None
-        if self.current.kind not in ("paragraph", "item") or not self.current_parts:
+        if self.current.kind not in ("paragraph", "item") or not self.parts:
             return False
-        if _SENTENCE_END.search(self.current_parts[-1]):
-            return self.gap == "page" and line.lstrip()[:1].islower()
         first = line.lstrip()[:1]
+        if ends_sentence(self.parts[-1]):
+            return self.gap == "page" and first.islower()
         return self.gap == "page" or first.islower() or first.isdigit()
 
 
 def _label(match: re.Match[str]) -> tuple[str, int]:
-    """('paren-alpha', 2) for '(b)', ('half-digit', 3) for '3)', ('dot-alpha', 1) for 'a.'."""
+    """The list style and position of a label: ('paren-alpha-lower', 2) for '(b)'."""
     for group in ("paren", "half", "dot"):
         value = match.group(group)
         if value is None:

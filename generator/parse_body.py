@@ -26,8 +26,9 @@ import re
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
-from generator.parse_artifacts import PAGE_BREAK, Removal, Stripped, normalise_text, strip_artifacts
+from generator.parse_artifacts import strip_artifacts
 from generator.parse_blocks import Block, build_blocks
+from generator.parse_normalise import Removal, normalise_text
 from generator.parse_repair import Repair, repair_paragraph
 from generator.parse_repair import repair_text as repair_text
 
@@ -55,13 +56,14 @@ def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyR
 
     `file` and `line` say where the text starts, for the problems reported.
     """
-    stripped: Stripped = strip_artifacts(normalise_text(text))
-    blocks = build_blocks(stripped)
+    stripped = strip_artifacts(normalise_text(text))
+    blocks = build_blocks(stripped.lines, stripped.ref_lines)
     repairs: list[Repair] = []
     for block in blocks:
-        if block.kind in ("paragraph", "item", "heading"):
+        if block.text and block.kind in ("paragraph", "item", "heading"):
             block.text, found = repair_paragraph(block.text)
-            repairs.extend(found)
+            if found:
+                repairs.extend(found)
     markdown = render_blocks(blocks)
     problems: list[Problem] = []
     if not markdown.strip():
@@ -70,7 +72,7 @@ def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyR
         markdown=markdown + "\n" if markdown else "",
         summary=find_summary(blocks),
         problems=tuple(problems),
-        removed=stripped.removed,
+        removed=tuple(stripped.removed),
         repairs=tuple(repairs),
     )
 
@@ -78,28 +80,35 @@ def body_to_markdown(text: str, *, file: str = "<text>", line: int = 1) -> BodyR
 # --- Markdown ------------------------------------------------------------------------------
 
 # Everything CommonMark (and the usual extensions: tables, strikethrough) could read as markup
-# inside a line; and '{' '}' and the '%' of '{%', so that no '{{', '{%' or '{#' ever reaches a
-# template engine (the escapes render as the characters themselves).
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&{}]|(?<=\{)%)")
-# What could open a block at the start of a line: '1.' '1)' ordered lists, '-' '+' lists and rules, '=' underlines.
-_BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([-+=]))")
+# inside a line, backslash first; and '{' '}' and the '%' of '{%', so that no '{{', '{%' or '{#'
+# ever reaches a template engine (the escapes render as the characters themselves).
+_INLINE_SPECIAL = "\\`*_[]<>#|~&{}"
+# What could open a block at the start of a line: '1.' '1)' ordered lists, '-' '+' lists and rules,
+# '=' underlines (the others are escaped everywhere).
+_BLOCK_START = re.compile(r"(\d{1,9})([.)])")
 
 
 def escape_inline(text: str) -> str:
     """Backslash-escape every character that is Markdown syntax inside a line."""
-    return _INLINE_SPECIAL.sub(r"\\\1", text)
+    for char in _INLINE_SPECIAL:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    if "{%" in text:
+        text = text.replace("{%", "{\\%")
+    return text
 
 
 def escape_line(text: str) -> str:
     """Escape a whole line of cable text that starts a Markdown block (or a line of one)."""
-    escaped = escape_inline(text)
-    return _BLOCK_START.sub(_escape_block_start, escaped, count=1)
-
-
-def _escape_block_start(match: re.Match[str]) -> str:
-    if match.group(1):
-        return match.group(1) + "\\" + match.group(2)
-    return "\\" + match.group(3)
+    text = escape_inline(text)
+    first = text[:1]
+    if first in ("-", "+", "="):
+        return "\\" + text
+    if first.isdigit():
+        match = _BLOCK_START.match(text)
+        if match:
+            return match.group(1) + "\\" + text[match.end(1) :]
+    return text
 
 
 def render_blocks(blocks: list[Block]) -> str:
@@ -126,29 +135,36 @@ def render_block(block: Block) -> str:
         return "## " + escape_inline(block.text)
     if block.kind == "item":
         return "- " + escape_line(block.text)
+    lines = block.lines or []
     if block.kind == "ref":
-        return "\\\n".join(escape_line(line.strip()) for line in block.lines)
+        return "\\\n".join(escape_line(line.strip()) for line in lines)
     if block.kind == "table":
-        longest = max(
-            (len(run) for line in block.lines for run in re.findall(r"`+", line)), default=0
-        )
+        longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
         fence = "`" * max(3, longest + 1)
-        return "\n".join([fence + "text", *block.lines, fence])
+        return "\n".join([fence + "text", *lines, fence])
     return "---"
 
 
 # --- summary ---------------------------------------------------------------------------
 
-# 'Summary:', 'SUMMARY.', 'Summary and Comment:', 'Introduction and summary:', 'Summary and Background:'
+# 'Summary:', 'SUMMARY.', 'Summary and Comment:', 'Introduction and summary:'
 _SUMMARY_START = re.compile(
-    r"^(?:(?:introduction|begin) and |begin )?summary(?: and [a-z]+(?: [a-z]+)?)?\s*(?:[:.]+|--+|-)\s*", re.I
+    r"^(?:(?:introduction|begin) and |begin )?summary(?: and [a-z]+(?: [a-z]+)?)?"
+    r"\s*(?:[:.]+|--+|-)\s*",
+    re.I,
 )
 # A heading or paragraph that is only the word: 'Summary', 'SUMMARY AND TABLE OF CONTENTS'
-_SUMMARY_ALONE = re.compile(r"^(?:introduction and )?summary(?: and [a-z]+(?: [a-z]+){0,2})?\W*$", re.I)
+_SUMMARY_ALONE = re.compile(
+    r"^(?:introduction and )?summary(?: and [a-z]+(?: [a-z]+){0,2})?\W*$", re.I
+)
 _END_SUMMARY = re.compile(
     r"\(?\s*\bend\s+(?:of\s+)?summary\b(?:\s+and\s+[a-z]+(?:\s+[a-z]+)?)?\s*[.:)\-]*\)?\s*", re.I
 )
 _MAX_SUMMARY_BLOCKS = 8
+
+
+def _mentions_summary(text: str) -> bool:
+    return "ummary" in text or "UMMARY" in text
 
 
 def find_summary(blocks: list[Block]) -> str | None:
@@ -160,33 +176,33 @@ def find_summary(blocks: list[Block]) -> str | None:
     """
     texts = [block for block in blocks if block.kind in ("paragraph", "heading", "item")]
     for position, block in enumerate(texts):
+        if block.text[:1] not in "SsIiBb":
+            continue
         start = _SUMMARY_START.match(block.text)
         if not (start or _SUMMARY_ALONE.match(block.text)):
             continue
-        opening = block.text[start.end():] if start else ""
+        opening = block.text[start.end() :] if start else ""
         candidates = ([opening] if opening.strip() else []) + [
-            part.text for part in texts[position + 1 : position + 1 + _MAX_SUMMARY_BLOCKS]
+            part.text
+            for part in texts[position + 1 : position + 1 + _MAX_SUMMARY_BLOCKS]
             if part.kind != "heading" or not opening.strip()
         ]
         collected: list[str] = []
         for text in candidates:
             if not collected:
-                text = _SUMMARY_START.sub("", text, count=1)   # a 'Summary' heading, then 'Summary: ...'
-            end = _END_SUMMARY.search(text)
+                text = _SUMMARY_START.sub(
+                    "", text, count=1
+                )  # a 'Summary' heading, then 'Summary: ...'
+            end = _END_SUMMARY.search(text) if _mentions_summary(text) else None
             if end:
                 before = text[: end.start()].strip()
                 if before:
                     collected.append(before)
-                return "\n\n".join(collected) or None
+                return "\n\n".join(" ".join(part.split()) for part in collected) or None
             collected.append(text.strip())
-        return collected[0] if collected and collected[0] else None
+        return " ".join(collected[0].split()) if collected and collected[0] else None
     for block in texts:
-        end = _END_SUMMARY.search(block.text)
+        end = _END_SUMMARY.search(block.text) if _mentions_summary(block.text) else None
         if end and block.text[: end.start()].strip():
-            return block.text[: end.start()].strip()
+            return " ".join(block.text[: end.start()].split())
     return None
-
-
-def page_break_line(line: str) -> bool:
-    """True for the placeholder of a removed page marker."""
-    return line == PAGE_BREAK

@@ -42,40 +42,47 @@ class Repair:
 # comma is followed by a space, and one letter after '(' or ',' is a list
 # (`(b,d)`, `a,b,c,d`), so those stay.
 _APOSTROPHE = re.compile(
-    r"(?<=[A-Za-z0-9-][A-Za-z]),(?=(?:s|t|d|ll|re|ve|m)\b)"
-    r"|(?<=[A-Z]{2}),(?=S\b)"
-    r"|(?<=\bI),(?=(?:m|d|ll|ve)\b)"
-    r"|(?<=\b[LlDdOo]),(?=[A-Z][a-z])"
+    r",(?:(?<=[A-Za-z0-9-][A-Za-z],)(?=(?:s|t|d|ll|re|ve|m)\b)|(?<=[A-Z]{2},)(?=S\b)"
+    r"|(?<=\bI,)(?=(?:m|d|ll|ve)\b)|(?<=\b[LlDdOo],)(?=[A-Z][a-z]))"
 )
 
 # HTML entity names, for the '&name...' openers that a copy decoded (¬ -> 'not').
-# General punctuation (“ ” ’ – — …) is typed text, never a decoded '&name'; nor is ¶ (the page's links).
+# Symbols only: general punctuation (“ ” ’ – — …) is typed text, never a decoded '&name',
+# nor is ¶ (the site's links) or a letter ('Élysée'), but µ ('&micro-trafficking networks8',
+# 09PARIS1426) is.
 _ENTITY_NAMES = {
     chr(code): name
     for code, name in codepoint2name.items()
-    if code > 127 and not 0x2000 <= code <= 0x206F and name != "para"
+    if code > 127
+    and not 0x2000 <= code <= 0x206F
+    and name != "para"
+    and (not chr(code).isalpha() or name == "micro")
 }
 _ENTITY_CHARS = "".join(sorted(_ENTITY_NAMES))
 
-# Quote tokens, in text order.  An opener stands after a space, '(' or the
-# start and before a word character; a closer '8' stands after a letter or
-# . , ? ! ) ' and before a space, punctuation or the end; '8' after a digit,
-# a hyphen or a one-letter word (`G8`, `P8`) is a digit.
-_QUOTE_TOKEN = re.compile(
-    r"(?P<amp>(?<![^\s(\[/])&(?=[A-Za-z0-9‘'$]))"
-    rf"|(?P<entity>(?<![^\s(\[/])[{re.escape(_ENTITY_CHARS)}](?=[\w\s'-]))"
-    r"|(?P<open>(?<![^\s(\[/])[\"“](?=[\w‘'$&]))"
-    r"|(?P<eight>(?<=[A-Za-z.,?!)'’])(?<!\b[A-Z])8(?=[\s.,;:?!)\]'’-]|$))"
-    r"|(?P<close>[\"”])"
-)
+# Quote characters, in text order.  An opener ('&', a quote, a decoded entity) stands after a
+# space, '(' or the start and before a word; a closer '8' stands after a letter or . , ? ! ) '
+# and before a space, punctuation or the end; '8' after a digit, a hyphen or a one-letter word
+# (`G8`, `P8`) is a digit.
+_QUOTE_CANDIDATE_ASCII = re.compile(r'[&"8]')
+_QUOTE_CANDIDATE = re.compile('[&"“”8' + re.escape(_ENTITY_CHARS) + "]")
+_BEFORE_OPENER = frozenset(" \t\n([/")
+_BEFORE_EIGHT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,?!)'’")
+_OPEN_QUOTES = frozenset('"“')
+_AFTER_QUOTE = frozenset("_‘'$&")
+_AFTER_EIGHT = frozenset(" \t\n.,;:?!)]'’-")
 
 # ' ) ' between words is a garbled em dash unless a '(' of the same sentence is still open.
-_DASH = re.compile(r"(?<=\S) \) (?=\S)")
+_WORD_TAIL = re.compile(r"[^\W_]+$")
+_WORD_HEAD = re.compile(r"[^\W_]+")
+_MAX_WORD = 64
+
+_DASH = re.compile(r"\)(?<=\S \))(?= \S)")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
 def repair_text(text: str) -> str:
-    """Repair the release's character garbling (Iran,s -> Iran’s, &...8 -> “...”, ' ) ' -> ' — ').
+    """Repair the release's garbling (Iran,s -> Iran’s, &...8 -> “...”, ' ) ' -> ' — ').
 
     `text` is one paragraph: quotes pair only inside it.  Repairs are curly.
     """
@@ -88,7 +95,7 @@ def repair_paragraph(text: str) -> tuple[str, list[Repair]]:
     if "," in text:
         for match in _APOSTROPHE.finditer(text):
             edits[match.start()] = ("apostrophe", APOSTROPHE)
-    if "8" in text or "&" in text or any(char in text for char in _ENTITY_OPENERS_SEEN):
+    if "8" in text or "&" in text or "¬" in text or "∂" in text or "µ" in text:
         quoted = _APOSTROPHE.sub(APOSTROPHE, text) if edits else text  # same length, same positions
         _find_quotes(quoted, edits)
     if " ) " in text:
@@ -98,31 +105,54 @@ def repair_paragraph(text: str) -> tuple[str, list[Repair]]:
     return _apply(text, edits)
 
 
-# Entity characters seen standing for '&name' in the release; any other HTML 4
-# entity character is still repaired when it opens a quote, this only skips the
-# tokenizer for paragraphs with no candidate at all.
-_ENTITY_OPENERS_SEEN = "¬∂µ"
-
-
 def _find_quotes(text: str, edits: dict[int, tuple[str, str]]) -> None:
     """Pair openers with closers left to right; repair the garbled side(s) of each pair."""
-    opener: re.Match[str] | None = None
-    for token in _QUOTE_TOKEN.finditer(text):
-        kind = token.lastgroup
-        if kind in ("amp", "entity", "open"):
-            opener = token  # an opener left unpaired is left alone
+    candidates = _QUOTE_CANDIDATE_ASCII if text.isascii() else _QUOTE_CANDIDATE
+    opener = -1  # position of the pending opener
+    opened = ""  # its kind: 'amp', 'entity' or 'open'
+    last = len(text) - 1
+    for match in candidates.finditer(text):
+        position = match.start()
+        char = text[position]
+        before = text[position - 1] if position else " "
+        after = text[position + 1] if position < last else ""
+        if char == "8":
+            if not (before in _BEFORE_EIGHT and (after == "" or after in _AFTER_EIGHT)):
+                continue  # a digit: 1887, G-8, 1.8
+            if before.isupper() and (position < 2 or not text[position - 2].isalnum()):
+                continue  # G8, P8
+            kind = "eight"
+        elif before in _BEFORE_OPENER and char == "&" and (after.isalnum() or after in "‘'$"):
+            kind = "amp"
+        elif (
+            before in _BEFORE_OPENER
+            and char in _OPEN_QUOTES
+            and (after.isalnum() or after in _AFTER_QUOTE)
+        ):
+            kind = "open"
+        elif char in '"”':
+            kind = "close"
+        elif (
+            char in _ENTITY_NAMES
+            and before in _BEFORE_OPENER
+            and (after.isalnum() or after in " '-_")
+        ):
+            kind = "entity"
+        else:
             continue
-        if opener is None:
+        if kind != "eight" and kind != "close":
+            opener, opened = position, kind
             continue
-        opened = opener.lastgroup
+        if opener < 0:
+            continue
         if kind == "eight" or opened != "open":
             if opened == "amp":
-                edits[opener.start()] = ("quote", OPEN_QUOTE)
+                edits[opener] = ("quote", OPEN_QUOTE)
             elif opened == "entity":
-                edits[opener.start()] = ("entity-quote", OPEN_QUOTE + _ENTITY_NAMES[opener.group()])
+                edits[opener] = ("entity-quote", OPEN_QUOTE + _ENTITY_NAMES[text[opener]])
             if kind == "eight":
-                edits[token.start()] = ("quote", CLOSE_QUOTE)
-        opener = None
+                edits[position] = ("quote", CLOSE_QUOTE)
+        opener = -1
 
 
 def _find_dashes(text: str, edits: dict[int, tuple[str, str]]) -> None:
@@ -130,7 +160,7 @@ def _find_dashes(text: str, edits: dict[int, tuple[str, str]]) -> None:
     scanned = 0
     depth = 0
     for match in _DASH.finditer(text):
-        paren = match.start() + 1
+        paren = match.start()
         segment = text[scanned:paren]
         sentence_start = max(segment.rfind(". "), segment.rfind("? "), segment.rfind("! "))
         if sentence_start >= 0:
@@ -180,8 +210,6 @@ def _apply(text: str, edits: dict[int, tuple[str, str]]) -> tuple[str, list[Repa
 
 def _context(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) to whole words on both sides, so a Repair shows its word neighbours."""
-    while start > 0 and text[start - 1].isalnum():
-        start -= 1
-    while end < len(text) and text[end].isalnum():
-        end += 1
-    return start, end
+    before = _WORD_TAIL.search(text, max(0, start - _MAX_WORD), start)
+    after = _WORD_HEAD.match(text, end)
+    return (before.start() if before else start), (after.end() if after else end)

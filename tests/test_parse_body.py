@@ -1,4 +1,4 @@
-"""The cable body as Markdown: repairs, paragraph numbers and marks, headings, lists, tables, escaping.
+"""The cable body as Markdown: repairs, paragraph numbers, headings, lists, tables, escaping.
 
 Corpus expectations come from ../shared/corpus/expected/*.yaml (repaired_snippets,
 first_paragraph_starts); the Markdown is also rendered with markdown-it-py the
@@ -25,7 +25,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
 def plain(text: str) -> str:
-    """Markdown or repaired text -> comparable plain text: escapes dropped, straight quotes, one space."""
+    """Markdown or repaired text -> plain text: escapes dropped, straight quotes, one space."""
     text = _UNESCAPE.sub(r"\1", text)
     for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
         text = text.replace(curly, straight)
@@ -41,7 +41,10 @@ def load_raw_cables() -> dict[str, RawCable]:
 
 
 RAW = load_raw_cables()
-EXPECTED = {path.stem: yaml.safe_load(path.read_text("utf-8")) for path in sorted(EXPECTED_DIR.glob("*.yaml"))}
+EXPECTED = {
+    path.stem: yaml.safe_load(path.read_text("utf-8"))
+    for path in sorted(EXPECTED_DIR.glob("*.yaml"))
+}
 SNIPPETS = [
     pytest.param(key, snippet, id=f"{key}-{snippet['raw'][:20]}")
     for key, expected in EXPECTED.items()
@@ -69,7 +72,7 @@ def numbered(markdown: str) -> list[tuple[int, str | None, str]]:
     for block in blocks_of(markdown):
         match = re.match(r"^(\d+)\\\. (?:(\([^)\n]*\)) )?", block)
         if match:
-            found.append((int(match.group(1)), match.group(2), block[match.end():]))
+            found.append((int(match.group(1)), match.group(2), block[match.end() :]))
     return found
 
 
@@ -82,7 +85,9 @@ def test_every_expected_cable_has_its_raw_text() -> None:
 
 
 @pytest.mark.parametrize(("key", "snippet"), SNIPPETS)
-def test_body_holds_the_repaired_snippet_and_not_the_garbled_one(key: str, snippet: dict[str, str]) -> None:
+def test_body_holds_the_repaired_snippet_and_not_the_garbled_one(
+    key: str, snippet: dict[str, str]
+) -> None:
     body = plain(body_of(key).markdown)
     assert plain(snippet["clean"]) in body
     assert plain(snippet["raw"]) not in body
@@ -90,14 +95,17 @@ def test_body_holds_the_repaired_snippet_and_not_the_garbled_one(key: str, snipp
 
 @pytest.mark.parametrize(("key", "start"), FIRST_PARAGRAPHS)
 def test_paragraph_one_starts_as_expected(key: str, start: str) -> None:
-    """Paragraph 1 after its number and marking (the first plain paragraph when nothing is numbered)."""
+    """Paragraph 1 after its number and marking (else the first plain paragraph)."""
     markdown = body_of(key).markdown
     paragraphs = numbered(markdown)
     if paragraphs and paragraphs[0][0] == 1:
         text = paragraphs[0][2]
     else:
-        text = next(block for block in blocks_of(markdown)
-                    if not re.match(r"^(?:\d+\\\.|## |- |`{3}|REF|---)", block))
+        text = next(
+            block
+            for block in blocks_of(markdown)
+            if not re.match(r"^(?:\d+\\\.|## |- |`{3}|REF|---)", block)
+        )
     assert plain(text).startswith(plain(start).removesuffix("...").rstrip("."))
 
 
@@ -108,22 +116,32 @@ def test_seed_paragraphs_keep_their_numbers_and_portion_marks() -> None:
     paragraphs = numbered(body_of("09ROME1240").markdown)
     assert [number for number, _, _ in paragraphs] == list(range(1, 14))
     assert [mark for _, mark, _ in paragraphs] == ["(C)"] * 8 + ["(SBU)"] + ["(C)"] * 3 + ["(SBU)"]
-    assert paragraphs[0][2].startswith("The last Nonproliferation Directors Group (NPDG) meeting of Italy's")
+    assert paragraphs[0][2].startswith(
+        "The last Nonproliferation Directors Group (NPDG) meeting of Italy's"
+    )
 
 
 def test_seed_headings_become_markdown_headings_once() -> None:
     markdown = body_of("09ROME1240").markdown
     headings = re.findall(r"^## (.*)$", markdown, re.M)
     assert headings == [
-        "Summary", "NPDG Divided on Iran", "Japan Reports on DPRK", "2010 NPT RevCon Planning",
-        "CTBT Ratification; Pakistan FMCT Policy", "Sensitive Technology Transfers and NSG", "UNSCR 1540",
-        "Universalization of the Additional Protocol", "Global Partnership",
+        "Summary",
+        "NPDG Divided on Iran",
+        "Japan Reports on DPRK",
+        "2010 NPT RevCon Planning",
+        "CTBT Ratification; Pakistan FMCT Policy",
+        "Sensitive Technology Transfers and NSG",
+        "UNSCR 1540",
+        "Universalization of the Additional Protocol",
+        "Global Partnership",
         "Outlook for the Canadian G8 Presidency",
     ]
 
 
 def test_seed_sentences_cut_by_a_blank_line_or_a_page_break_are_joined() -> None:
-    paragraphs = {number: plain(text) for number, _, text in numbered(body_of("09ROME1240").markdown)}
+    paragraphs = {
+        number: plain(text) for number, _, text in numbered(body_of("09ROME1240").markdown)
+    }
     assert "Japan supported strong G-8 sanctions against DPRK" in paragraphs[3]
     assert "it is not official but is supported by the two governments. End note.)" in paragraphs[4]
     assert "an extension to the Partnership in 2010. An October 7-8 Mediterranean" in paragraphs[11]
@@ -131,8 +149,18 @@ def test_seed_sentences_cut_by_a_blank_line_or_a_page_break_are_joined() -> None
 
 def test_seed_loses_header_captions_page_markers_and_the_repeated_preamble() -> None:
     markdown = body_of("09ROME1240").markdown
-    for artifact in ("VZCZC", "RUEHC", "C O N F I D E N T I A L", "SIPDIS", "E.O. 12958", "TAGS",
-                     "SUBJECT", "Classified By", "00001240", "OF 004"):
+    for artifact in (
+        "VZCZC",
+        "RUEHC",
+        "C O N F I D E N T I A L",
+        "SIPDIS",
+        "E.O. 12958",
+        "TAGS",
+        "SUBJECT",
+        "Classified By",
+        "00001240",
+        "OF 004",
+    ):
         assert artifact not in markdown
     assert markdown.startswith("## Summary\n\n1\\. (C) The last")
     assert markdown.endswith("13\\. (SBU) DAS Kang has cleared this cable.\n\nTHORNE\n")
@@ -148,21 +176,37 @@ def test_seed_summary_is_paragraph_one_without_its_end_mark() -> None:
 # ---------------------------------------------------------------- other corpus shapes
 
 
-def test_flattened_cable_keeps_numbers_and_the_rel_marking_and_loses_the_mid_line_page_marker() -> None:
+def test_flattened_cable_keeps_numbers_and_the_rel_marking_and_loses_the_mid_line_page_marker() -> (
+    None
+):
     markdown = body_of("10STATE284").markdown
     assert [(n, mark) for n, mark, _ in numbered(markdown)] == [
-        (1, "(U)"), (2, "(C)"), (3, "(C)"), (4, "(C)"), (5, "(C/REL LIBYA)"), (6, None)]
+        (1, "(U)"),
+        (2, "(C)"),
+        (3, "(C)"),
+        (4, "(C)"),
+        (5, "(C/REL LIBYA)"),
+        (6, None),
+    ]
     assert "STATE 00000284" not in markdown and "002 OF 002" not in markdown
     assert "(AQIM, LIFG, foreign fighters)" in plain(markdown)
-    assert "xxxxxxxxxxxx or xxxxxxxxxxxx" in markdown   # redactions stay as they are
+    assert "xxxxxxxxxxxx or xxxxxxxxxxxx" in markdown  # redactions stay as they are
     assert markdown.rstrip().endswith("CLINTON")
 
 
 def test_framed_headings_and_ref_lines() -> None:
     markdown = body_of("07BERN881").markdown
-    assert re.findall(r"^## (.*)$", markdown, re.M) == ["SUMMARY", "IRAN/IAEA", "IRAN/EGL Gas Deal", "COMMENT"]
+    assert re.findall(r"^## (.*)$", markdown, re.M) == [
+        "SUMMARY",
+        "IRAN/IAEA",
+        "IRAN/EGL Gas Deal",
+        "COMMENT",
+    ]
     # REF lines stay whole, one line each, e-mails included, and are not repaired
-    assert "REF: A. STATE 124823\\\nB. GUHA-CARTER E-MAIL (07SEP07)\\\nC. BERN 860\\\nD. STATE 123352" in markdown
+    assert (
+        "REF: A. STATE 124823\\\nB. GUHA-CARTER E-MAIL (07SEP07)\\\nC. BERN 860\\\nD. STATE 123352"
+        in markdown
+    )
     # the cable of another record glued after the signature does not leak in
     assert "TBILISI" not in markdown and markdown.rstrip().endswith("CARTER")
 
@@ -181,10 +225,13 @@ def test_summary_is_none_when_the_cable_has_none() -> None:
 def test_old_cable_keeps_its_text_and_loses_its_header() -> None:
     markdown = body_of("75TEHRAN2069").markdown
     assert "FM AMEMBASSY TEHRAN" not in markdown and "E.O. 11652" not in markdown
-    assert markdown.startswith("Declassified/Released US Department of State EO Systematic Review 05 JUL 2006\n\n"
-                               "SUMMARY: CREATION OF IRANIAN RESURGENCE PARTY")
+    assert markdown.startswith(
+        "Declassified/Released US Department of State EO Systematic Review 05 JUL 2006\n\n"
+        "SUMMARY: CREATION OF IRANIAN RESURGENCE PARTY"
+    )
     assert [n for n, _, _ in numbered(markdown)] == list(range(1, 9))
-    assert body_of("75TEHRAN2069").summary.startswith("CREATION OF IRANIAN RESURGENCE PARTY")  # type: ignore[union-attr]
+    summary = body_of("75TEHRAN2069").summary
+    assert summary is not None and summary.startswith("CREATION OF IRANIAN RESURGENCE PARTY")
 
 
 # ---------------------------------------------------------------- lists and tables
@@ -215,7 +262,10 @@ def test_fixed_width_tables_stay_preformatted() -> None:
         "2. (U) Next paragraph.\n"
     )
     markdown = body_to_markdown(text).markdown
-    assert "```text\nPARTY          SEATS     SHARE\nCDU/CSU          239     33.8\nSPD              146     23.0\n```" in markdown
+    assert (
+        "```text\nPARTY          SEATS     SHARE\nCDU/CSU          239     33.8\n"
+        "SPD              146     23.0\n```" in markdown
+    )
     assert "<pre><code" in _MARKDOWN.render(markdown)
 
 
@@ -231,7 +281,10 @@ def test_fixed_width_tables_stay_preformatted() -> None:
         ("wanted &material collateral,8 not just", "wanted “material collateral,” not just"),
         ("seminar, &Towards FMCT.8 The", "seminar, “Towards FMCT.” The"),
         ('the previous "redirection8 focus', 'the previous "redirection” focus'),
-        ("a window of opportunity ) but a narrow one ) to", "a window of opportunity — but a narrow one — to"),
+        (
+            "a window of opportunity ) but a narrow one ) to",
+            "a window of opportunity — but a narrow one — to",
+        ),
         ("the proposal is ¬ a gadget,8 but", "the proposal is “not a gadget,” but"),
         ("SMA as ∂ of the problem8 and", "SMA as “part of the problem” and"),
     ],
@@ -258,7 +311,9 @@ def test_real_commas_digits_ampersands_and_quotes_are_not_repaired(text: str) ->
 
 
 def test_ref_lines_are_not_repaired() -> None:
-    markdown = body_to_markdown("UNCLAS ROME 000001\n\nSUBJECT: X\n\nREF: A. ROME 1,s B. STATE 8\n\n1. Text.\n").markdown
+    markdown = body_to_markdown(
+        "UNCLAS ROME 000001\n\nSUBJECT: X\n\nREF: A. ROME 1,s B. STATE 8\n\n1. Text.\n"
+    ).markdown
     assert "REF: A. ROME 1,s B. STATE 8" in markdown
 
 
@@ -274,7 +329,9 @@ def test_cr_and_crlf_line_ends_give_the_same_body() -> None:
 
 
 def test_pilcrows_nul_and_control_bytes_are_dropped() -> None:
-    markdown = body_to_markdown("UNCLAS ROME 000001\n\nSUBJECT: X\n\n\xb61. (C) Te\x00xt\x07 here.\n").markdown
+    markdown = body_to_markdown(
+        "UNCLAS ROME 000001\n\nSUBJECT: X\n\n\xb61. (C) Te\x00xt\x07 here.\n"
+    ).markdown
     assert markdown == "1\\. (C) Text here.\n"
 
 
@@ -309,11 +366,29 @@ def test_hostile_text_comes_out_as_text() -> None:
     html = _MARKDOWN.render(markdown)
     assert set(re.findall(r"</?([a-z0-9]+)", html)) == {"p"}, html
     text = re.sub(r"</?p>", "", html)
-    for literal in ("&lt;script&gt;alert(1)&lt;/script&gt;", "[x](javascript:alert(1))", "![i](http://x)",
-                    "{{ 7*7 }}", "{% raw %}", "*emph*", "_under_", "`code`", "&lt;http://x.y&gt;",
-                    "&amp;amp; &amp;#60;b&amp;#62;", "a | b | c", "~~strike~~", "a\\backslash",
-                    "1. this line starts like a list", "# not a heading", "&gt; not a quote", "+ not a list",
-                    "not code", "```", "&lt;div&gt;block html&lt;/div&gt;", "[ref]: http://x"):
+    for literal in (
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "[x](javascript:alert(1))",
+        "![i](http://x)",
+        "{{ 7*7 }}",
+        "{% raw %}",
+        "*emph*",
+        "_under_",
+        "`code`",
+        "&lt;http://x.y&gt;",
+        "&amp;amp; &amp;#60;b&amp;#62;",
+        "a | b | c",
+        "~~strike~~",
+        "a\\backslash",
+        "1. this line starts like a list",
+        "# not a heading",
+        "&gt; not a quote",
+        "+ not a list",
+        "not code",
+        "```",
+        "&lt;div&gt;block html&lt;/div&gt;",
+        "[ref]: http://x",
+    ):
         assert literal in text, literal
 
 
@@ -322,7 +397,9 @@ def test_escaping_keeps_no_template_syntax() -> None:
     assert "{%" not in body_to_markdown(HOSTILE).markdown
 
 
-@pytest.mark.parametrize("line", ["1. x", "1) x", "- x", "+ x", "= x", "# x", "> x", "* x", "<b>", "---", "***"])
+@pytest.mark.parametrize(
+    "line", ["1. x", "1) x", "- x", "+ x", "= x", "# x", "> x", "* x", "<b>", "---", "***"]
+)
 def test_a_line_that_looks_like_markup_is_escaped(line: str) -> None:
     html = _MARKDOWN.render(escape_line(line))
     assert html.startswith("<p>") and html.count("<") == 2, html

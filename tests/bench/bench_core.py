@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shlex
 import statistics
+import subprocess
+import tarfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +43,8 @@ class Bench:
     args: argparse.Namespace
     cablesite: list[str]
     env: dict[str, str]
+    code_dir: Path  # the cablesite measured: a snapshot of a commit, or the checkout itself
+    label: str  # 'commit 1a2b3c4d5e6f' or 'working tree'
     stages: list[Stage] = field(default_factory=list)
 
     def measure(
@@ -150,4 +155,48 @@ def write_results(bench: Bench) -> None:
     }
     (bench.args.work / "results.json").write_text(
         json.dumps(data, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def snapshot_source(repo_dir: Path, revision: str, work_dir: Path) -> tuple[Path, str]:
+    """Export a commit of the checkout to WORK/src-<sha> (once); return (folder, label).
+
+    Others commit to the checkout while the benchmark runs: measuring a commit,
+    not the files as they are at this second, keeps a run consistent and says
+    what was measured. 'worktree' measures the checkout as it is.
+    """
+    if revision == "worktree":
+        return repo_dir, "working tree"
+    sha = subprocess.run(
+        ["git", "-C", str(repo_dir), "rev-parse", "--short=12", revision],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    target = work_dir / f"src-{sha}"
+    if not target.exists():
+        archive = subprocess.run(
+            ["git", "-C", str(repo_dir), "archive", "--format=tar", sha],
+            check=True,
+            capture_output=True,
+        ).stdout
+        partial = work_dir / f".src-{sha}.partial"
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(partial, filter="data")
+        partial.rename(target)
+    return target, f"commit {sha}"
+
+
+def print_report(bench: Bench) -> None:
+    print()
+    print(markdown_table(bench.stages))
+    print(f"cablesite measured: {bench.label} ({bench.code_dir})")
+    print("Commands (cwd: the archive for builds):")
+    for stage in bench.stages:
+        for command in dict.fromkeys(stage.commands):
+            print(f"  N={stage.n:,} {stage.tool} {stage.stage}: {command}")
+    pythonpath = bench.env.get("PYTHONPATH")
+    print(
+        f"\ncablesite command: {shlex.join(bench.cablesite)}"
+        + (f" with PYTHONPATH={pythonpath}" if pythonpath else "")
     )

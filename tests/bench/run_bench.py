@@ -36,7 +36,7 @@ from pathlib import Path
 
 import archive_model
 import hugo_site
-from bench_core import MIB, Bench, Stage, markdown_table, write_results
+from bench_core import MIB, Bench, Stage, print_report, snapshot_source, write_results
 from make_archive import SITE_YAML, make_archive
 from proc_measure import changed_files, run_measured, snapshot, tree_stats
 
@@ -223,14 +223,14 @@ def bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
             cable_path.write_bytes(original)
     else:
         bench.stages.append(Stage(n, "cablesite", "edit one cable", note="no cable to edit"))
-    shipped = REPO_DIR / "themes" / "default" / "templates" / bench.args.template
+    shipped = bench.code_dir / "themes" / "default" / "templates" / bench.args.template
     if not shipped.exists():
         bench.stages.append(
             Stage(
                 n,
                 "cablesite",
                 "edit cable template",
-                note=f"not measured: no {shipped.relative_to(REPO_DIR)} yet",
+                note=f"not measured: no {shipped.relative_to(bench.code_dir)} yet",
             )
         )
         return
@@ -363,18 +363,27 @@ def main(argv: list[str] | None = None) -> int:
         help="give Hugo classification, year and month taxonomies too",
     )
     parser.add_argument(
+        "--source",
+        default="HEAD",
+        help="the cablesite to measure: a git revision of this checkout, exported to"
+        " WORK/src-SHA (default: HEAD), or 'worktree' for the files as they are",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="cProfile import and build (--jobs 1) at each N"
     )
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes + ([archive_model.FULL_RELEASE] if args.full else [])))
+    args.work.mkdir(parents=True, exist_ok=True)
     if args.cablesite:
         cablesite, env = shlex.split(args.cablesite), {}
+        code_dir, label = REPO_DIR, f"the command {args.cablesite!r}"
     else:
+        code_dir, label = snapshot_source(REPO_DIR, args.source, args.work)
         path = os.environ.get("PYTHONPATH")
         cablesite = [sys.executable, "-m", "generator"]
-        env = {"PYTHONPATH": str(REPO_DIR) + (os.pathsep + path if path else "")}
-    bench = Bench(args=args, cablesite=cablesite, env=env)
-    args.work.mkdir(parents=True, exist_ok=True)
+        env = {"PYTHONPATH": str(code_dir) + (os.pathsep + path if path else "")}
+    print(f"measuring cablesite from {label} ({code_dir})")
+    bench = Bench(args=args, cablesite=cablesite, env=env, code_dir=code_dir, label=label)
     for n in sizes:
         n_dir = ensure_archive(args.work, n, args.seed)
         if not args.no_hugo and (n < archive_model.FULL_RELEASE or args.hugo_full):
@@ -391,16 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile(bench, n, n_dir)
         write_results(bench)
-    print()
-    print(markdown_table(bench.stages))
-    print("Commands (cwd: the archive for builds):")
-    for stage in bench.stages:
-        for command in dict.fromkeys(stage.commands):
-            print(f"  N={stage.n:,} {stage.tool} {stage.stage}: {command}")
-    print(
-        f"\ncablesite command: {shlex.join(cablesite)}"
-        + (f" with PYTHONPATH={env['PYTHONPATH']}" if env else "")
-    )
+    print_report(bench)
     return 0
 
 

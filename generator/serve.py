@@ -2,7 +2,8 @@
 
     initial build ─▶ HTTP server (serve_http) ◀── state: output folder, last errors
                           ▲ reload (livereload's websocket)
-    watcher (serve_watch) ─▶ one batch per burst ─▶ builder thread: incremental build
+    watcher (serve_watch) ─▶ one batch per burst ─▶ rebuild thread ─▶ builder process
+                                                     (serve_build: incremental build)
 
 Rebuilds are the normal incremental build, which re-reads the cables whose
 files changed, re-renders the pages whose templates or data changed, and
@@ -38,11 +39,12 @@ from livereload.handlers import (  # type: ignore[import-untyped]
 from livereload.watcher import Watcher  # type: ignore[import-untyped]
 from tornado import httpserver, netutil, web
 
-from generator.build import BuildReport, build
+from generator.build import BuildReport
 from generator.config import SiteConfig, load_config
 from generator.errors import CablesiteError, Problem, ThemeError
 from generator.output import state_dir_for
 from generator.render import load_theme
+from generator.serve_build import BuildProcess
 from generator.serve_http import ServeState, SiteFileHandler
 from generator.serve_watch import ChangeBatcher, SourceWatcher, WatchPlan, plan_watch
 
@@ -81,9 +83,10 @@ class ServeSession:
             os.path.abspath(config.config_path or config.site_dir / "site.yaml")
         )
         self.explicit_out_dir = Path(os.path.abspath(out_dir)) if out_dir else None
-        self.jobs = jobs
+        self.builder = BuildProcess(jobs)
         self.report = report
         self.config_broken = False
+        self.stopping = False  # set at Ctrl-C: a build cut short then is not news
         self.state = ServeState(out_dir=self.out_dir, base_path=config.base_path, building=True)
 
     @property
@@ -104,7 +107,7 @@ class ServeSession:
                 self.config_broken = True
                 return self._failed(str(exc), changed, before)
         try:
-            result = build(self.config, self.out_dir, jobs=self.jobs)
+            result = self.builder.build(self.config, self.out_dir)
         except CablesiteError as exc:
             return self._failed(str(exc), changed, before)
         except Exception:  # a bug in cablesite: show it, keep the last good site served
@@ -127,6 +130,8 @@ class ServeSession:
         return result.swapped or self.state != before
 
     def _failed(self, message: str, changed: frozenset[Path], before: ServeState) -> bool:
+        if self.stopping:
+            return False
         self.state = replace(before, build_error=message, building=False, out_dir=self.out_dir)
         self.report(ServeEvent("failed", message, (), tuple(sorted(changed))))
         return self.state != before
@@ -165,16 +170,19 @@ def serve(
     fails, the first one included, is reported and the server goes on.
     """
     session = ServeSession(config, out_dir, jobs=jobs, report=report or _log_event)
-    session.rebuild()
-    if host not in LOOPBACK_HOSTS:
-        session.report(
-            ServeEvent(
-                "warning",
-                f"listening on {host}: the preview is reachable from other machines",
-            )
-        )
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C before the loop took over SIGINT
-        asyncio.run(_serve_until_stopped(session, host, port))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C before the loop took over SIGINT
+            session.rebuild()
+            if host not in LOOPBACK_HOSTS:
+                session.report(
+                    ServeEvent(
+                        "warning",
+                        f"listening on {host}: the preview is reachable from other machines",
+                    )
+                )
+            asyncio.run(_serve_until_stopped(session, host, port))
+    finally:
+        session.builder.stop()
     session.report(ServeEvent("stopped", "stopped"))
 
 
@@ -216,7 +224,10 @@ async def _serve_until_stopped(session: ServeSession, host: str, port: int) -> N
 
     def build_loop() -> None:
         while (batch := batcher.wait_batch(stop_building)) is not None:
-            if session.rebuild(batch):
+            reload = session.rebuild(batch)
+            if stop_building.is_set():
+                break
+            if reload:
                 loop.call_soon_threadsafe(reload_browsers, _reload_path(batch, session.state))
             watcher.update(session.watch_plan())
 
@@ -236,6 +247,7 @@ async def _serve_until_stopped(session: ServeSession, host: str, port: int) -> N
     finally:
         for number in signals:
             loop.remove_signal_handler(number)
+        session.stopping = True
         stop_building.set()
         batcher.wake()
         watcher.stop()
@@ -243,8 +255,9 @@ async def _serve_until_stopped(session: ServeSession, host: str, port: int) -> N
         for waiter in list(LiveReloadHandler.waiters):
             waiter.close()
         LiveReloadHandler.waiters.clear()
-        # A rebuild still running is abandoned: builds are atomic, so public/ stays whole.
-        builder.join(timeout=2)
+        # A rebuild still running is cut short: builds are atomic, so public/ stays whole.
+        session.builder.stop()
+        builder.join(timeout=5)
 
 
 def _install_stop_signals(loop: asyncio.AbstractEventLoop, stopped: asyncio.Event) -> list[int]:

@@ -104,8 +104,9 @@ class ServerProcess:
         )
 
     def stop(self) -> int:
-        """Ctrl-C; the exit code (the process is killed if it does not stop within the deadline)."""
+        """Ctrl-C; the exit code. Fails if the server, or any process it started, outlives it."""
         if self.process.poll() is None:
+            children = descendants(self.process.pid)
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=DEADLINE_SECONDS)
@@ -113,7 +114,43 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait()
                 raise AssertionError(f"Ctrl-C did not stop the server:\n{self.stdout}") from None
+            deadline = time.monotonic() + 10
+            while (alive := [pid for pid in children if is_running(pid)]) and (
+                time.monotonic() < deadline
+            ):
+                time.sleep(0.05)
+            for pid in alive:
+                os.kill(pid, signal.SIGKILL)
+            assert not alive, f"processes of the server outlived it: {alive}"
         return self.process.returncode
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (children, their children...), read from /proc; [] elsewhere."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether pid is a live process (a zombie waiting for its parent counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def set_subject(md_path: Path, subject: str) -> None:

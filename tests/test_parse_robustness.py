@@ -74,7 +74,7 @@ FRAGMENTS = [
 
 lines = st.one_of(
     st.sampled_from(FRAGMENTS),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=60),
     st.builds(
         lambda a, b: a[: len(a) // 2] + b, st.sampled_from(FRAGMENTS), st.sampled_from(FRAGMENTS)
     ),
@@ -84,7 +84,7 @@ texts = st.builds(
     st.lists(lines, max_size=40),
     st.sampled_from(["\n", "\r\n", "\r"]),
 )
-metadata = st.one_of(
+metadata: st.SearchStrategy[dict[str, str]] = st.one_of(
     st.just({}),
     st.fixed_dictionaries(
         {"id": st.sampled_from(["09ROME1240", "09SECTION01OF03SANJOSE525", "x y", "../../etc"])},

@@ -3,42 +3,23 @@
 Two archives are built once: tests/sites/minimal and tests/sites/theme, the
 stress archive (a long id, 25 + 25 addressees, 60-character unbroken tokens,
 every portion-marking level, a 150-character line in the original). The HTML
-checks read every built page; the browser checks drive Debian's Chromium with
-Playwright (never a downloaded browser) and fail, not skip, without it.
+checks read every built page. The same archives in a browser: test_theme_browser.py;
+the view helpers behind the pages: test_pages_view.py.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from generator.build import build
-from generator.config import load_config
-from generator.pages_view import (
-    GAP_MONTHS,
-    LABEL_SPACING,
-    MINOR_SPACING,
-    classification_level,
-    letter_groups,
-    tag_groups,
-    timeline_chart,
-)
-from generator.render import load_theme, make_environment
+from theme_support import STRESS_URL, build_archives
 
 SITES = Path(__file__).resolve().parent / "sites"
 CSS_PATH = Path(__file__).resolve().parent.parent / "themes/default/static/assets/site.css"
-STRESS_URL = "/cable/2010/02/10USUNNEWYORK123.html"
 LANDMARKS = ("header", "nav", "main", "footer")
 
 
@@ -48,14 +29,7 @@ LANDMARKS = ("header", "nav", "main", "footer")
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The public/ folders of the minimal and the stress archive, built once."""
-    built: dict[str, Path] = {}
-    for name in ("minimal", "theme"):
-        archive = tmp_path_factory.mktemp(name) / "archive"
-        shutil.copytree(SITES / name, archive)
-        report = build(load_config(archive / "site.yaml"), clean=True, jobs=1)
-        assert not report.problems, report.problems
-        built[name] = archive / "public"
-    return built
+    return build_archives(tmp_path_factory, "minimal", "theme")
 
 
 class Page(HTMLParser):
@@ -375,201 +349,3 @@ def test_original_text_is_a_focusable_pre_that_needs_no_javascript(sites: dict[s
     assert match is not None
     assert match.group(1).replace("&#39;", "'") == original
     assert max(len(line) for line in original.splitlines()) >= 150
-
-
-# ---- the view helpers (pages_view) ------------------------------------------------------
-
-
-def test_timeline_collapses_a_year_without_cables_and_names_it() -> None:
-    months = [("1966-12", 1)]
-    months += [(f"{y}-{m:02d}", 0) for y in range(1967, 2009) for m in range(1, 13)]
-    months += [(f"2009-{m:02d}", m) for m in range(1, 13)]
-    chart = timeline_chart(months, plot_height=100)
-    assert chart is not None
-    assert [gap["label"] for gap in chart["gaps"]] == ["1967–2008"]
-    assert len(chart["bars"]) == 13
-    assert "left out: 1967–2008" in chart["description"]
-    assert chart["description"].startswith("79 cables from December 1966 to December 2009;")
-    assert [line["label"] for line in chart["grid"]] == ["5", "10", "15"]
-    positions = [float(bar["x"].rstrip("%")) for bar in chart["bars"]]
-    assert positions == sorted(positions) and positions[-1] < 100
-    assert GAP_MONTHS == 12
-
-
-def test_timeline_year_labels_never_overlap() -> None:
-    months = [(f"{y}-{m:02d}", (y * m) % 7 + 1) for y in range(1985, 2011) for m in range(1, 13)]
-    chart = timeline_chart(months, plot_height=100)
-    assert chart is not None
-    for minor, spacing in ((False, LABEL_SPACING), (True, MINOR_SPACING)):
-        shown = [float(y["x"].rstrip("%")) for y in chart["years"] if minor or not y["minor"]]
-        assert len(shown) >= 3
-        assert all(b - a >= spacing for a, b in itertools.pairwise(shown)), shown
-
-
-def test_timeline_of_one_month_shows_its_whole_year() -> None:
-    chart = timeline_chart([("2009-11", 1)], plot_height=60)
-    assert chart is not None and chart["description"] == "1 cable in November 2009."
-    assert chart["bars"][0]["x"] == "84.167%"  # November of twelve months: (10 + 0.1) / 12
-    assert timeline_chart([], plot_height=60) is None
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("SECRET//NOFORN", ("s", True)),
-        ("SECRET", ("s", False)),
-        ("TOP SECRET", ("ts", False)),
-        ("CONFIDENTIAL//NOFORN", ("c", True)),
-        ("UNCLASSIFIED//FOR OFFICIAL USE ONLY", ("sbu", False)),
-        ("UNCLASSIFIED", ("u", False)),
-        (None, ("", False)),
-    ],
-)
-def test_classification_level_of_each_marking(
-    name: str | None, expected: tuple[str, bool]
-) -> None:
-    assert classification_level(name) == expected
-
-
-def test_groups_keep_the_order_they_are_given() -> None:
-    kinds = [("AF", "geography"), ("BRUSSELS", "unknown"), ("PREL", "subject"), ("KNNP", "program")]
-    rows = [{"name": name, "kind": kind} for name, kind in kinds]
-    assert [g["id"] for g in tag_groups(rows)] == [
-        "kind-subject", "kind-program", "kind-geography", "kind-unknown"
-    ]  # fmt: skip
-    letters = letter_groups([{"name": n} for n in ["1ST ARMY", "AMEMBASSY ROME", "AMCONSUL MILAN"]])
-    assert [(g["title"], g["count"]) for g in letters] == [("#", 1), ("A", 2)]
-
-
-def test_level_badge_escapes_its_text_and_breaks_after_double_slashes() -> None:
-    config = load_config(SITES / "minimal/site.yaml")
-    env = make_environment(load_theme(config), config)
-    macros: Any = env.get_template("_macros.html").module
-    out = str(macros.level_badge("<b>SECRET</b>//NOFORN", {"level": "s", "noforn": True}))
-    assert out.strip() == (
-        '<span class="level level-s level-nf">&lt;b&gt;SECRET&lt;/b&gt;//<wbr>NOFORN</span>'
-    )
-
-
-# ---- in a browser -------------------------------------------------------------------------------
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium; the tests fail (not skip) when it or Playwright is missing."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is missing: pip install '.[test]'")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def served(sites: dict[str, Path]) -> Iterator[str]:
-    """The stress archive's public/ over HTTP on 127.0.0.1 (its links start with /)."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    handler = partial(Quiet, directory=str(sites["theme"]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def open_page(browser: Any, url: str, width: int, scheme: str = "light") -> Any:
-    context = browser.new_context(
-        viewport={"width": width, "height": 800}, color_scheme=scheme, is_mobile=width < 500,
-        has_touch=width < 500,
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    return page
-
-
-def sideways(page: Any) -> int:
-    return int(page.evaluate(
-        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - window.innerWidth"
-    ))  # fmt: skip
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [320, 375])
-def test_a_phone_never_scrolls_sideways_on_the_stress_pages(
-    browser: Any, served: str, width: int
-) -> None:
-    for url in [STRESS_URL, "/", "/tag/", "/addressee/", "/tag/prel/", "/origin/", "/date/"]:
-        page = open_page(browser, served + url, width)
-        for summary in page.locator("details summary").all():
-            summary.click()  # 25 addressees and the original text, opened
-        assert sideways(page) <= 0, f"{url} scrolls sideways at {width} px"
-        if url == STRESS_URL:
-            pre = page.locator("pre.original-text")
-            assert pre.evaluate("pre => pre.scrollWidth > pre.clientWidth")  # scrolls in its box
-            title = page.locator("h1#cable-title")
-            assert title.evaluate("h => h.scrollWidth <= h.clientWidth")
-        page.context.close()
-
-
-@pytest.mark.browser
-def test_the_first_tab_shows_the_skip_link_and_focus_is_visible(
-    browser: Any, served: str
-) -> None:
-    page = open_page(browser, served + STRESS_URL, 1280)
-    page.keyboard.press("Tab")
-    focused = page.evaluate(
-        "() => { const e = document.activeElement; const s = getComputedStyle(e);"
-        " const r = e.getBoundingClientRect();"
-        " return [e.className, s.outlineStyle, parseFloat(s.outlineWidth),"
-        " r.top >= 0 && r.height > 0]; }"
-    )
-    assert focused == ["skip-link", "solid", 3, True]
-    page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "main"
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.closest('main') !== null")
-    page.context.close()
-
-
-@pytest.mark.browser
-def test_dark_scheme_and_print_change_the_page(browser: Any, served: str) -> None:
-    light = open_page(browser, served + STRESS_URL, 1280)
-    dark = open_page(browser, served + STRESS_URL, 1280, scheme="dark")
-    script = "() => getComputedStyle(document.body).backgroundColor"
-    assert light.evaluate(script) == "rgb(251, 250, 247)"
-    assert dark.evaluate(script) == "rgb(20, 22, 25)"
-    badge = "() => getComputedStyle(document.querySelector('.portion-s')).backgroundColor"
-    assert light.evaluate(badge) != dark.evaluate(badge)
-    light.emulate_media(media="print")
-    hidden = light.evaluate(
-        "() => ['.site-header', '.site-footer', '.post-nav', 'section.original']"
-        ".map(s => getComputedStyle(document.querySelector(s)).display)"
-    )
-    assert hidden == ["none", "none", "none", "none"]  # the original prints only when opened
-    after = light.evaluate(
-        "() => getComputedStyle(document.querySelector('.ref-list a'), '::after').content"
-    )
-    assert after == '" </cable/2010/02/10USUNNEWYORK100.html>"'  # where the link leads, on paper
-    light.context.close()
-    dark.context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 # The banner with all blanks removed and upper-cased:
 # 'CONFIDENTIALSECTION01OF04ROME001240', 'UNCLASSENSITIVEKABUL000668', 'SSECRETPESHAWAR000041'
@@ -24,13 +25,15 @@ _BANNER_PREFIX = re.compile(
     r"|S?[ \t]?S?[ \t]?E[ \t]?C[ \t]?R|L[ \t]?I[ \t]?M)",
     re.IGNORECASE,
 )
-_CLASSIFICATION_NAMES = {
-    "UNCLAS": "UNCLASSIFIED",
-    "UNCLASSIFIED": "UNCLASSIFIED",
-    "CONFIDENTIAL": "CONFIDENTIAL",
-    "SECRET": "SECRET",
-    "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
-}
+_CLASSIFICATION_NAMES = MappingProxyType(
+    {
+        "UNCLAS": "UNCLASSIFIED",
+        "UNCLASSIFIED": "UNCLASSIFIED",
+        "CONFIDENTIAL": "CONFIDENTIAL",
+        "SECRET": "SECRET",
+        "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
+    }
+)
 _CAVEAT = re.compile(
     r"\b(?P<caveat>SIPDIS|NOFORN|SENSITIVE BUT UNCLASSIFIED|SENSITIVE|FOR OFFICIAL USE ONLY|FOUO|"
     r"EXDIS|LIMDIS|NODIS|STADIS|NOT FOR INTERNET DISTRIBUTION|E ?F ?T ?O)\b"

@@ -23,8 +23,12 @@ from generator.cable import Addressee
 from generator.parse_banner import parse_banner
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-PRECEDENCE_BY_PROSIGN = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
-PRECEDENCE_RANK = {"FLASH": 1, "NIACT IMMEDIATE": 2, "IMMEDIATE": 3, "PRIORITY": 4, "ROUTINE": 5}
+PRECEDENCE_BY_PROSIGN = MappingProxyType(
+    {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
+)
+PRECEDENCE_RANK = MappingProxyType(
+    {"FLASH": 1, "NIACT IMMEDIATE": 2, "IMMEDIATE": 3, "PRIORITY": 4, "ROUTINE": 5}
+)
 
 # 'O 101642Z NOV 09', 'P R 041820Z JAN 10', 'R 181313Z JUN 09 ZDK MANY SVCS', '121706Z Jan 06'
 _DTG_LINE = re.compile(

@@ -18,16 +18,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from types import MappingProxyType
 
 from generator.reference import ReferenceTables
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
-        start=1,
-    )
-}
+_MONTHS = MappingProxyType(
+    {
+        m: i
+        for i, m in enumerate(
+            ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
+            start=1,
+        )
+    }
+)
 _ISO = re.compile(
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?)?"
@@ -162,11 +165,13 @@ def post_token(text: str) -> str:
 
 _POST_PUNCTUATION = re.compile(r"[\s'’.-]")
 _POST_PREFIXES = ("AMEMBASSY", "EMBASSY", "USMISSION", "AMCONSUL")
-_SENDER_KINDS = {
-    "AMEMBASSY": "Embassy",
-    "EMBASSY": "Embassy",
-    "AMCONSUL": "Consulate",
-    "AMCONSULATE": "Consulate",
-    "CONSULATE": "Consulate",
-}
-_TYPE_OF_KIND = {"Embassy": "embassy", "Consulate": "consulate"}
+_SENDER_KINDS = MappingProxyType(
+    {
+        "AMEMBASSY": "Embassy",
+        "EMBASSY": "Embassy",
+        "AMCONSUL": "Consulate",
+        "AMCONSULATE": "Consulate",
+        "CONSULATE": "Consulate",
+    }
+)
+_TYPE_OF_KIND = MappingProxyType({"Embassy": "embassy", "Consulate": "consulate"})

@@ -229,7 +229,7 @@ def test_text_colours_meet_wcag_aa(scheme: str) -> None:
         colours |= palette(css_block(css, head))
     levels = ("--lv-u", "--lv-sbu", "--lv-c", "--lv-s", "--lv-ts")
     for text in ("--fg", "--muted", "--link", "--link-visited", "--accent", *levels):
-        for background in ("--bg", "--panel"):
+        for background in ("--bg", "--panel", "--target"):  # target: a linked paragraph
             ratio = contrast(colours[text], colours[background])
             assert ratio >= 4.5, f"{scheme}: {text} on {background} is {ratio:.2f}:1"
     for level in levels:

@@ -78,10 +78,10 @@ def read_captions(lines: Sequence[str], begin: int, stop: int) -> Captions:
     index = begin
     while index < stop:
         line = lines[index].strip()
-        if not line or is_page_marker(line):
+        kind = caption_kind(line) if line else None
+        if kind is None and (not line or is_page_marker(line)):
             index += 1
             continue
-        kind = caption_kind(line)
         if kind == "eo":
             if "eo" not in values:
                 declassify_on, problem = parse_eo_line(line)

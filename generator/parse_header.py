@@ -49,6 +49,10 @@ _ADDRESS_LINE_KIND = re.compile(
     r"(?P<key>TO|INFO|XMT)(?:[ \t]+|$)"
     r"|VZCZC|ZCZC|DE [A-Z]{4,8} #|ZN[YR] |FM |BT$|[ZOPR](?: [ZOPR]){0,2} \d{6}Z "
     r"|U?UNCLAS|C ?O ?N ?F ?I ?D|S?S ?E ?C ?R ?E ?T\b|LIMITED OFFICIAL"
+    # database rows glued after the header: '<<220571>>', '8/13/2009 8:54', 'ID: 245489'
+    r"|<<|\d{1,2}/\d{1,2}/\d{4}|\d\d[A-Z]{2,20}\d{1,7}$|[A-Z]{2,12}:"
+    # a garbled banner still has its section count: 'CSE C R E T SECTION 01 OF 02 SHENYANG 000004'
+    r"|[^\n]*\bSECTION \d{1,2} OF \d{1,2}\b"
 )
 _SERIAL = re.compile(r"\d{1,7}(?:-\d{1,7})?")
 # an old printed-page header glued into the address list: 'PAGE 02        STATE   015113 182333Z'

@@ -162,6 +162,15 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
     banner_stop = caption_start if caption_start < len(lines) else min(len(lines), begin + 40)
     banner = find_banner(lines, begin, banner_stop)
     captions = _read_captions(lines, banner, begin, caption_start)
+    if banner is None and caption_start < len(lines):
+        # Captions with no banner before them, and a banner soon after: the first block was a
+        # print-out box or database row (09KHARTOUM881); the telegram's own captions follow
+        # its banner. They win; the first block fills in what they lack.
+        later = find_banner(lines, caption_start, min(len(lines), caption_start + _CAPTION_REACH))
+        if later is not None:
+            banner = later
+            own = _read_captions(lines, later, begin, later.index + 1)
+            captions = _merge_captions(own, captions)
     for index, message in captions.problems:
         notes.add(message, at(index))
 
@@ -235,6 +244,20 @@ def _read_captions(
     if lines and stop == len(lines) and is_numbered_paragraph(lines[-1]):
         stop -= 1  # head_lines ends with the first numbered paragraph
     return read_captions(lines, start, stop)
+
+
+def _merge_captions(first: Captions, fallback: Captions) -> Captions:
+    """The captions of `first`, with those it lacks taken from `fallback`."""
+    return Captions(
+        handling=tuple(dict.fromkeys((*first.handling, *fallback.handling))),
+        declassify_on=first.declassify_on or fallback.declassify_on,
+        tags=first.tags if first.tags is not None else fallback.tags,
+        subject=first.subject if first.subject is not None else fallback.subject,
+        ref_text=first.ref_text if first.ref_text is not None else fallback.ref_text,
+        classified_by=first.classified_by or fallback.classified_by,
+        reasons=first.reasons or fallback.reasons,
+        problems=(*first.problems, *fallback.problems),
+    )
 
 
 def _cable_id(

@@ -321,6 +321,8 @@ class _Scanner(BodyArtifacts):
     def is_copy(self, index: int) -> bool:
         """Whether every line kept since the zone's first banner comes again after this one."""
         first = {shape.comparable(line) for line in self.lines[self.zone_start : index]} - {""}
+        if not first:
+            return False  # nothing kept in between: nothing to drop
         ahead = {
             shape.comparable(line) for line in self.lines[index + 1 : index + 3 * len(first) + 40]
         }

@@ -44,6 +44,7 @@ _PORTION_MARK = re.compile(
     re.I,
 )
 _RULE = re.compile(r" *[-=_]{3,}[-=_ ]*$")
+_FRAMED_HEADING = re.compile(r" *-{3,} +([^-\s][^\n]{0,60}?) +-{3,} *$")
 _DASH_ITEM = re.compile(r" *(?:--? +|--(?=[A-Za-z(\"“'])|[•*–] +)(?=\S)")
 _LETTER_ITEM = re.compile(
     r" *(?:\((?P<paren>[a-zA-Z]|[ivx]{1,4}|[IVX]{1,4}|\d{1,2})\)|(?P<half>[a-zA-Z]|\d{1,2})\)"
@@ -64,15 +65,30 @@ _ROMAN = {
 }
 _ITEM_FIRST = frozenset("-•*–(")
 # first characters of a line that may open a block (or be blank, a page break, a table row)
-# first characters of a line that may open a block (or be blank, a page break, a table row)
 _STRUCTURE_FIRST = frozenset("-•*–(=_ \t0123456789" + PAGE_BREAK)
 _RULE_FIRST = frozenset("-=_")
 _CLOSERS = "\"'”’)]"
 _MAX_HEADING = 80
-_MAX_FIRST_NUMBER = (
-    20  # a first paragraph number beyond this is a number in the text ('2010. An October')
+# a first paragraph number beyond this is a number in the text ('2010. An October')
+_MAX_FIRST_NUMBER = 20
+# paragraphs may be missing from a released copy; more of them when the mark shows it is one
+_MAX_NUMBER_SKIP = 3
+_MAX_MARKED_SKIP = 12
+# '... the two. 2. (C) German officials' inside one line: the next number with its portion mark
+_GLUED = re.compile(
+    r"(?<=[.!?\"”)]) +(\d{1,3}) ?\. ?(\( *(?:U|SBU|C|S|TS|LOU|FOUO|CUI)"
+    r"(?: *(?://?|-) *[A-Za-z][A-Za-z ,/.-]{0,30}?)? *\))",
+    re.I,
 )
-_MAX_NUMBER_SKIP = 3  # paragraphs may be missing from a released copy
+
+
+def _normal_mark(mark: str) -> str:
+    """'( C )' -> '(C)', '(S/Rel UK)' as written."""
+    return "(" + " ".join(mark[1:-1].split()) + ")"
+
+
+def _is_rule(line: str) -> bool:
+    return bool(line) and line.lstrip()[:1] in _RULE_FIRST and bool(_RULE.match(line))
 
 
 def ends_sentence(text: str) -> bool:
@@ -152,6 +168,11 @@ class _Builder:
             self.blocks.append(Block("table", lines=self.lines[index:end]))
             self.gap = None
             return end
+        if first == "-" and (framed := _FRAMED_HEADING.match(line)):
+            self.close()  # '------- Summary -------' (07SANTIAGO983)
+            self.blocks.append(Block("heading", text=framed.group(1)))
+            self.gap = "blank"
+            return index + 1
         if first in _RULE_FIRST and _RULE.match(line):
             self.close()
             if (
@@ -164,7 +185,16 @@ class _Builder:
             heading_end = self.heading_end(index)
             if heading_end:
                 self.close()
-                self.blocks.append(Block("heading", text=" ".join(line.split())))
+                text = " ".join(line.split())
+                # a heading wrapped with each line underlined (06PARIS7424, 07PARIS2027)
+                while (
+                    self.lines[heading_end : heading_end + 1] != [""]
+                    and not ends_sentence(text)
+                    and (following := self.heading_end(heading_end))
+                ):
+                    text += " " + " ".join(self.lines[heading_end].split())
+                    heading_end = following
+                self.blocks.append(Block("heading", text=text))
                 self.gap = "blank"
                 return heading_end
         if first.isdigit() and self.numbered(line):
@@ -187,11 +217,36 @@ class _Builder:
         self.gap = None
 
     def close(self) -> None:
-        if self.current is not None:
-            self.current.text = " ".join(self.parts)
-            self.blocks.append(self.current)
+        current = self.current
+        if current is not None:
+            current.text = " ".join(self.parts)
+            self.blocks.append(current)
+            if self.last_number is not None and f" {self.last_number + 1}." in current.text:
+                self.split_glued(current)
         self.current = None
         self.parts = []
+
+    def split_glued(self, block: Block) -> None:
+        """Split paragraphs run together ('...between the two. 2. (C) German...', 09STATE82013)."""
+        assert self.last_number is not None
+        number = self.last_number
+        text = block.text
+        pieces: list[
+            tuple[int, str | None, int, int]
+        ] = []  # number, mark, start of text, start of match
+        for match in _GLUED.finditer(text):
+            if int(match.group(1)) == number + 1:
+                number += 1
+                pieces.append((number, _normal_mark(match.group(2)), match.end(), match.start()))
+        if not pieces:
+            return
+        block.text = text[: pieces[0][3]].rstrip()
+        for position, (number, mark, start, _) in enumerate(pieces):
+            end = pieces[position + 1][3] if position + 1 < len(pieces) else len(text)
+            self.blocks.append(
+                Block("paragraph", text=text[start:end].strip(), number=number, mark=mark)
+            )
+        self.last_number = number
 
     # --- shapes
 
@@ -246,33 +301,45 @@ class _Builder:
         else:
             end = index + 2
         text = lines[index].strip(" " + PAGE_BREAK)
-        if not text or len(text) > _MAX_HEADING or text.count(" ") > 11 or _RULE.match(text):
+        if (
+            not text
+            or len(text) > _MAX_HEADING
+            or text.count(" ") > 11
+            or _RULE.match(text)
+            or _NUMBERED.match(text)
+        ):
             return 0
         return end
 
     def numbered(self, line: str) -> bool:
-        """Open a numbered paragraph when the line starts the next paragraph number."""
+        """Open a numbered paragraph when the line starts the next paragraph number.
+
+        A portion mark ('4. (C)') is evidence enough; a bare number must follow
+        the last one closely and start a sentence.
+        """
         match = _NUMBERED.match(line)
         if not match:
             return False
         number = int(match.group(1))
+        rest = line[match.end() :]
+        mark_match = _PORTION_MARK.match(rest)
+        skip = _MAX_MARKED_SKIP if mark_match else _MAX_NUMBER_SKIP
         if self.last_number is None:
             if number > _MAX_FIRST_NUMBER or number == 0:
                 return False
-        elif not self.last_number < number <= self.last_number + _MAX_NUMBER_SKIP:
+        elif not self.last_number < number <= self.last_number + skip:
             return False
         if (
-            self.current is not None
+            not mark_match
+            and self.current is not None
             and self.gap is None
             and self.parts
             and not ends_sentence(self.parts[-1])
         ):
             return False
-        rest = line[match.end() :]
         mark = None
-        mark_match = _PORTION_MARK.match(rest)
         if mark_match:
-            mark = "(" + " ".join(mark_match.group()[1:-1].split()) + ")"
+            mark = _normal_mark(mark_match.group())
             rest = rest[mark_match.end() :]
         self.close()
         self.last_number = number

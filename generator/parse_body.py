@@ -17,7 +17,9 @@ Markdown conventions (the renderer relies on them):
 - fixed-width tables are fenced code blocks (```text);
 - REF lines keep their line breaks (backslash hard breaks);
 - every character Markdown could read as markup is escaped, so cable text
-  never becomes HTML, a link, an image, emphasis or code.
+  never becomes HTML, a link, an image, emphasis or code; a number and a dot
+  opening any other line are written `2010&#46; ...`, so that `N\\. ` stays the
+  mark of numbered paragraphs.
 """
 
 from __future__ import annotations
@@ -99,7 +101,12 @@ def escape_inline(text: str) -> str:
 
 
 def escape_line(text: str) -> str:
-    """Escape a whole line of cable text that starts a Markdown block (or a line of one)."""
+    """Escape a whole line of cable text that starts a Markdown block (or a line of one).
+
+    A number and a dot are written '2010&#46;': 'N\\. ' at the start of a
+    paragraph is reserved for numbered paragraphs (the renderer anchors them),
+    and '2010. An October' (09ROME1240) is none.
+    """
     text = escape_inline(text)
     first = text[:1]
     if first in ("-", "+", "="):
@@ -107,7 +114,8 @@ def escape_line(text: str) -> str:
     if first.isdigit():
         match = _BLOCK_START.match(text)
         if match:
-            return match.group(1) + "\\" + text[match.end(1) :]
+            mark = "&#46;" if match.group(2) == "." else "\\)"
+            return match.group(1) + mark + text[match.end() :]
     return text
 
 

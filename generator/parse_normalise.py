@@ -138,15 +138,17 @@ def _apply_markers(
     lines: list[str], markers: list[tuple[int, int, int, str | None]], removed: list[Removal]
 ) -> None:
     """Cut the markers out of their lines; in mid-line keep the words before it that are no post."""
+    indent = {
+        index: len(lines[index]) - len(lines[index].lstrip()) for index in {m[0] for m in markers}
+    }
     posts = {
         " ".join(run.split()).upper()
         for index, start, _, run in markers
-        if run is not None and not lines[index][:start].strip()
+        if run is not None and start <= indent[index]
     }
     by_line: dict[int, list[tuple[int, int]]] = {}
     for index, start, end, run in markers:
-        line = lines[index]
-        if run is not None and line[:start].strip():
+        if run is not None and start > indent[index]:
             start = _post_start(start, run, posts)
         by_line.setdefault(index, []).append((start, end))
     for index, spans in by_line.items():
@@ -161,7 +163,7 @@ def _apply_markers(
             last = end
         kept.append(line[last:])
         rest = " ".join(piece.strip() for piece in kept if piece.strip())
-        opens_line = not line[: spans[0][0]].strip()
+        opens_line = spans[0][0] <= indent[index]
         lines[index] = PAGE_BREAK + rest if opens_line else rest
 
 

@@ -26,7 +26,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 def plain(text: str) -> str:
     """Markdown or repaired text -> plain text: escapes dropped, straight quotes, one space."""
-    text = _UNESCAPE.sub(r"\1", text)
+    text = _UNESCAPE.sub(r"\1", text.replace("&#46;", "."))
     for curly, straight in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
         text = text.replace(curly, straight)
     return " ".join(text.split())
@@ -232,6 +232,46 @@ def test_old_cable_keeps_its_text_and_loses_its_header() -> None:
     assert [n for n, _, _ in numbered(markdown)] == list(range(1, 9))
     summary = body_of("75TEHRAN2069").summary
     assert summary is not None and summary.startswith("CREATION OF IRANIAN RESURGENCE PARTY")
+
+
+def test_a_number_opening_a_plain_paragraph_is_not_written_as_a_paragraph_number() -> None:
+    text = "UNCLAS ROME 000001\n\nSUBJECT: X\n\n1. (C) Text ends here.\n\n2010. A year to watch.\n"
+    markdown = body_to_markdown(text).markdown
+    assert markdown == "1\\. (C) Text ends here.\n\n2010&#46; A year to watch.\n"
+    assert _MARKDOWN.render(markdown).endswith("<p>2010. A year to watch.</p>\n")
+
+
+def test_paragraphs_run_together_on_one_line_are_split_at_the_next_number() -> None:
+    text = (
+        "UNCLAS STATE 000001\nSUBJECT: X\n"
+        "1. (C) Summary: First paragraph. 2. (C) Second one, with 3. a number. 3. (U) Third.\n"
+        "4. (C) Fourth.\n"
+    )
+    assert [
+        (n, mark, text.strip()) for n, mark, text in numbered(body_to_markdown(text).markdown)
+    ] == [
+        (1, "(C)", "Summary: First paragraph."),
+        (2, "(C)", "Second one, with 3. a number."),
+        (3, "(U)", "Third."),
+        (4, "(C)", "Fourth."),
+    ]
+
+
+def test_heading_shapes() -> None:
+    text = (
+        "UNCLAS PARIS 000001\n\nSUBJECT: X\n\n"
+        "A FIFTY PERCENT CHANCE OF BEING FRANCE'S\n---------------\nNEXT PRESIDENT\n-------\n\n"
+        "1. (C) Text.\n\n"
+        "------- Summary -------\n\n"
+        "2. (U) Post is asked to report.\n-----\nPOINTS OF CONTACT\n-----\n3. (U) Call us.\n"
+    )
+    markdown = body_to_markdown(text).markdown
+    assert re.findall(r"^## (.*)$", markdown, re.M) == [
+        "A FIFTY PERCENT CHANCE OF BEING FRANCE'S NEXT PRESIDENT",
+        "Summary",
+        "POINTS OF CONTACT",
+    ]
+    assert [n for n, _, _ in numbered(markdown)] == [1, 2, 3]
 
 
 # ---------------------------------------------------------------- lists and tables

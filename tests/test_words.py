@@ -37,6 +37,8 @@ from generator.parse_body import BodyResult, body_to_markdown
 from generator.parse_normalise import normalise_text
 
 _WORD = re.compile(r"[^\W_]+")
+# '2010&#46; An October': a dot that opens a paragraph but is no paragraph number
+_DOT_ENTITY = re.compile(r"(?<!\\)&#46;")
 _FENCE = re.compile(r"^`{3,}(?:text)?$", re.M)
 
 
@@ -46,7 +48,7 @@ def words(text: str) -> Counter[str]:
 
 def body_words(result: BodyResult) -> Counter[str]:
     """Words of the Markdown body with fences dropped and repairs undone (escapes are no words)."""
-    counted = words(_FENCE.sub("", result.markdown))
+    counted = words(_DOT_ENTITY.sub(".", _FENCE.sub("", result.markdown)))
     for repair in result.repairs:
         counted.update(words(repair.raw))
         counted.subtract(words(repair.clean))

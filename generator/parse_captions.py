@@ -112,7 +112,12 @@ def read_captions(lines: Sequence[str], begin: int, stop: int) -> Captions:
         elif caveats_in(line) or _PASSING_LINE.match(line):
             index += 1
         else:
-            break
+            # a stray line ('(C-RE8-02675)', the rest of a broken REF item) before a REF or
+            # Classified By caption does not end the captions; any other text does
+            following = _caption_ahead(lines, index + 1, stop)
+            if following is None:
+                break
+            index = following
     person_reasons = values.get("classified_by")
     person, reasons = person_reasons if isinstance(person_reasons, tuple) else (None, None)
     tags_value = values.get("tags")
@@ -126,6 +131,21 @@ def read_captions(lines: Sequence[str], begin: int, stop: int) -> Captions:
         reasons=reasons,
         problems=tuple(problems),
     )
+
+
+def _caption_ahead(lines: Sequence[str], begin: int, stop: int) -> int | None:
+    """Index of a REF or Classified By caption among the next three non-blank lines, else None."""
+    seen = 0
+    for index in range(begin, stop):
+        line = lines[index].strip()
+        if not line:
+            continue
+        if caption_kind(line) in ("ref", "classified_by"):
+            return index
+        seen += 1
+        if seen == 3:
+            return None
+    return None
 
 
 def _text(value: object) -> str | None:
@@ -199,6 +219,9 @@ def read_subject(lines: Sequence[str], index: int) -> tuple[str | None, int]:
             continue
         if ends_caption(line) or STOP_WORDS.match(line) or _LEADING_PORTION.match(line):
             break
+        probe = line.replace("x", "") if "xxx" in line else line  # redactions: 'xxxxxxxxxxxx'
+        if parts and parts[0].isupper() and probe != probe.upper():
+            break  # a line of prose after an upper-case subject ('This cable is sensitive...')
         parts.append(line)
         index += 1
     subject = " ".join(" ".join(parts).split())

@@ -256,7 +256,7 @@ def is_page_marker(line: str) -> bool:
 # ---------------------------------------------------------------- captions
 
 STOP_WORDS = re.compile(
-    r"^(?:BEGIN[ \t]+)?(?:SUMMARY|INTRODUCTION|BACKGROUND|COMMENT|ACTION|THIS)\b", re.IGNORECASE
+    r"^(?:BEGIN[ \t]+)?(?:SUMMARY|INTRODUCTION|BACKGROUND|COMMENT|ACTION)\b", re.IGNORECASE
 )
 _TAG_CODE = re.compile(r"^[A-Z0-9]{2,6}\b")
 

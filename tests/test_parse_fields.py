@@ -227,7 +227,13 @@ def test_parse_addressees_records_xmt_on_the_last_collective() -> None:
         ("C O N F I D E N T I A L SECTION 1 OF 2 TEHRAN 2069", "CONFIDENTIAL", "TEHRAN", "2069", 2),
         ("LIMITED OFFICIAL USE LONDON 01234", "LIMITED OFFICIAL USE", "LONDON", "1234", None),
         ("E C R E T SANAA 000473", "SECRET", "SANAA", "473", None),
-        ("CC O N F I D E N T I A L SECTION 01 OF 02 SAO PAULO 000104", "CONFIDENTIAL", "SAOPAULO", "104", 2),
+        (
+            "CC O N F I D E N T I A L SECTION 01 OF 02 SAO PAULO 000104",
+            "CONFIDENTIAL",
+            "SAOPAULO",
+            "104",
+            2,
+        ),
         ("UNCLASSIFIED SECTION 01 OF 01 TEHRAN 1164", "UNCLASSIFIED", "TEHRAN", "1164", 1),
     ],
 )
@@ -422,6 +428,18 @@ def test_parse_tags_stops_at_the_subject_line() -> None:
         ),
         ("SUBJECT: G-8 MEETING\n\nROME 00001240 001.2 OF 004", "G-8 MEETING"),
         ("SUBJECT: G-8 MEETING\n\n1. (C) The last", "G-8 MEETING"),
+        (
+            "SUBJECT: URGENT UAE REQUEST FOR AIR DEFENSE -- FIVE PATRIOT BATTERIES\nTHIS YEAR",
+            "URGENT UAE REQUEST FOR AIR DEFENSE -- FIVE PATRIOT BATTERIES THIS YEAR",
+        ),
+        (
+            "SUBJECT: IRAN: MASTER DETAILS USE OF\nMARTIAL ARTS CLUBS; xxxxxxxxxxxx",
+            "IRAN: MASTER DETAILS USE OF MARTIAL ARTS CLUBS; xxxxxxxxxxxx",
+        ),
+        (
+            "SUBJECT: CLIMATE: COMMIT TO COOPERATION\nThis cable is sensitive, but unclassified.",
+            "CLIMATE: COMMIT TO COOPERATION",
+        ),
     ],
 )
 def test_parse_subject_joins_wrapped_lines(text: str, expected: str) -> None:
@@ -775,7 +793,9 @@ def test_parse_cable_labels_the_origin_by_the_fm_line(tables: ReferenceTables) -
     cable = parse_cable(raw(text), tables).document.cable
     assert (cable.id, cable.origin) == ("09BRUSSELS186", "USEU Brussels")
     # the table says Consulate Astana; the FM line says embassy
-    text = SEED_TELEGRAM.replace("AMEMBASSY ROME", "AMEMBASSY ASTANA").replace("ROME 001240", "ASTANA 000095")
+    text = SEED_TELEGRAM.replace("AMEMBASSY ROME", "AMEMBASSY ASTANA").replace(
+        "ROME 001240", "ASTANA 000095"
+    )
     cable = parse_cable(raw(text), tables).document.cable
     assert (cable.id, cable.origin) == ("09ASTANA95", "Embassy Astana")
 
@@ -818,6 +838,19 @@ def test_parse_cable_warns_about_what_it_cannot_read(tables: ReferenceTables) ->
     problem = next(p for p in result.problems if "13/45/2019" in p.message)
     assert problem.path == "rome.txt"
     assert problem.line == 14  # the E.O. line, 1-based
+
+
+def test_captions_go_on_past_a_stray_line_before_ref_and_classified_by(
+    tables: ReferenceTables,
+) -> None:
+    # 09ROME97: a request number after the subject; 04MADRID3914: a REF item broken by a blank line
+    text = SEED_TELEGRAM.replace(
+        "SUBJECT: G-8 NONPROLIFERATION DIRECTORS GROUP MEETING\n",
+        "SUBJECT: G-8 NONPROLIFERATION DIRECTORS GROUP MEETING\n(C-RE8-02675)\n\nREF: a) 08 STATE 134386 b) ROME 451\n",
+    )
+    cable = parse_cable(raw(text), tables).document.cable
+    assert cable.references == ("08STATE134386", "09ROME451")
+    assert cable.classified_by == "Political-Military Counselor Liam Wasley"
 
 
 def test_parse_cable_leaves_unstated_fields_empty(tables: ReferenceTables) -> None:

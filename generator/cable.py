@@ -47,20 +47,20 @@ _RESERVED_NAMES = frozenset(
 class Addressee:
     """One TO or INFO line of the header: 'RUEHC/SECSTATE WASHDC IMMEDIATE 2872'."""
 
-    name: str                        # "SECSTATE WASHDC", kept as written
-    route: str | None = None         # routing indicator, "RUEHC"
-    precedence: str | None = None    # "IMMEDIATE", the word on that line
-    serial: str | None = None        # kept as text: "0042" must not lose its zeros
-    excluded: tuple[str, ...] = ()   # XMT lines after a collective: posts that did not get it
+    name: str  # "SECSTATE WASHDC", kept as written
+    route: str | None = None  # routing indicator, "RUEHC"
+    precedence: str | None = None  # "IMMEDIATE", the word on that line
+    serial: str | None = None  # kept as text: "0042" must not lose its zeros
+    excluded: tuple[str, ...] = ()  # XMT lines after a collective: posts that did not get it
 
 
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where a cable came from: format, input file, and the SHA-256 of its original text (UTF-8)."""
 
-    format: str   # "telegram", "webpage", "cablegate-html", "csv", "metadata-text"
-    file: str     # the input file as given on the command line
-    sha256: str   # of `original` encoded as UTF-8; verifies the .txt beside the .md
+    format: str  # "telegram", "webpage", "cablegate-html", "csv", "metadata-text"
+    file: str  # the input file as given on the command line
+    sha256: str  # of `original` encoded as UTF-8; verifies the .txt beside the .md
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +105,35 @@ class CableDocument:
     """A whole cable: its front matter, its Markdown body and its original text."""
 
     cable: Cable
-    body: str       # Markdown, cleaned and repaired
-    original: str   # the telegram exactly as the source holds it
+    body: str  # Markdown, cleaned and repaired
+    original: str  # the telegram exactly as the source holds it
 
 
 WriteOutcome = Literal["new", "updated", "unchanged"]
 
 FRONT_MATTER_KEYS: tuple[str, ...] = (
-    "id", "subject", "created", "released", "classification", "origin", "tags",
-    "precedence", "dtg", "sender", "to", "info", "references", "classified_by",
-    "reasons", "declassify_on", "handling", "signer", "sections", "summary",
-    "source", "warnings",
+    "id",
+    "subject",
+    "created",
+    "released",
+    "classification",
+    "origin",
+    "tags",
+    "precedence",
+    "dtg",
+    "sender",
+    "to",
+    "info",
+    "references",
+    "classified_by",
+    "reasons",
+    "declassify_on",
+    "handling",
+    "signer",
+    "sections",
+    "summary",
+    "source",
+    "warnings",
 )
 _ADDRESSEE_KEYS = ("route", "name", "precedence", "serial")
 
@@ -150,7 +168,11 @@ def cable_to_front_matter(cable: Cable) -> dict[str, object]:
         "sections": cable.sections,
         "summary": cable.summary,
         "source": (
-            {"format": cable.source.format, "file": cable.source.file, "sha256": cable.source.sha256}
+            {
+                "format": cable.source.format,
+                "file": cable.source.file,
+                "sha256": cable.source.sha256,
+            }
             if cable.source
             else None
         ),
@@ -247,7 +269,9 @@ def _to_datetime(value: object) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(f"'created' must be an ISO date-time such as 2009-11-10T16:42:00, not {value!r}") from None
+        raise ValueError(
+            f"'created' must be an ISO date-time such as 2009-11-10T16:42:00, not {value!r}"
+        ) from None
     return _as_naive_utc(parsed) if parsed.tzinfo else parsed
 
 
@@ -267,7 +291,9 @@ def _to_date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise ValueError(f"'released' must be an ISO date such as 2010-11-28, not {value!r}") from None
+        raise ValueError(
+            f"'released' must be an ISO date such as 2010-11-28, not {value!r}"
+        ) from None
 
 
 def _addressees(value: object, key: str) -> tuple[Addressee, ...]:
@@ -373,7 +399,9 @@ def cable_relative_path(cable: Cable) -> Path:
     cable_id = validate_cable_id(cable.id)
     if cable.created is None:
         return Path("cables", "undated", f"{cable_id}.md")
-    return Path("cables", f"{cable.created.year:04d}", f"{cable.created.month:02d}", f"{cable_id}.md")
+    return Path(
+        "cables", f"{cable.created.year:04d}", f"{cable.created.month:02d}", f"{cable_id}.md"
+    )
 
 
 def original_path(md_path: Path) -> Path:
@@ -451,7 +479,7 @@ def iter_content_files(content_dir: Path) -> Iterator[Path]:
 
 
 def read_cable(md_path: Path) -> CableDocument:
-    """Read one cable with its body and original text (the original is '' if its file is missing)."""
+    """Read one cable with its body and original text ('' when the .txt file is missing)."""
     try:
         text = md_path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -494,7 +522,11 @@ def load_cables(content_dir: Path) -> tuple[list[Cable], list[Problem]]:
             continue
         if cable.id != md_path.stem:
             problems.append(
-                Problem(str(md_path), 2, f"id {cable.id!r} disagrees with the file name {md_path.name!r}")
+                Problem(
+                    str(md_path),
+                    2,
+                    f"id {cable.id!r} disagrees with the file name {md_path.name!r}",
+                )
             )
             continue
         if cable.id in seen:

@@ -64,8 +64,10 @@ def make_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a file, folder or glob")
-    p.add_argument("--into", type=Path, default=Path("content"), help="content folder (default: content/)")
-    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel worker processes (default: all cores)")
+    p.add_argument(
+        "--into", type=Path, default=Path("content"), help="content folder (default: content/)"
+    )
+    _add_jobs_option(p)
     p.set_defaults(run=run_import)
 
     p = commands.add_parser(
@@ -83,8 +85,10 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build the site into the output folder; incremental unless --clean.",
     )
     _add_site_options(p)
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: public/ beside site.yaml)")
-    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel worker processes (default: all cores)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: public/ beside site.yaml)"
+    )
+    _add_jobs_option(p)
     p.add_argument("--clean", action="store_true", help="ignore caches and the previous output")
     p.set_defaults(run=run_build)
 
@@ -123,7 +127,17 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _add_site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--config", "-c", type=Path, default=Path("site.yaml"), help="site configuration (default: site.yaml)"
+        "--config",
+        "-c",
+        type=Path,
+        default=Path("site.yaml"),
+        help="site configuration (default: site.yaml)",
+    )
+
+
+def _add_jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)"
     )
 
 

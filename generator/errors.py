@@ -1,4 +1,4 @@
-"""The one exception family of cablesite, and the record for bad input that does not stop a batch."""
+"""The one exception family of cablesite, and the record of bad input that does not stop a batch."""
 
 from __future__ import annotations
 

@@ -35,7 +35,9 @@ ROME = Cable(
     dtg="101642Z NOV 09",
     sender="AMEMBASSY ROME",
     to=(Addressee(name="SECSTATE WASHDC", route="RUEHC", precedence="IMMEDIATE", serial="2872"),),
-    info=(Addressee(name="AMEMBASSY OTTAWA", route="RUEHOT", precedence="PRIORITY", serial="0002"),),
+    info=(
+        Addressee(name="AMEMBASSY OTTAWA", route="RUEHOT", precedence="PRIORITY", serial="0002"),
+    ),
     classified_by="Political-Military Counselor Liam Wasley",
     reasons="1.4 (b) and (d)",
     declassify_on="2019-11-02",
@@ -62,7 +64,11 @@ def test_serial_keeps_its_leading_zeros_in_yaml() -> None:
 
 def test_front_matter_keys_follow_the_design_order() -> None:
     text = cable_to_markdown(ROME, BODY)
-    keys = [line.split(":")[0] for line in text.splitlines()[1:] if line and not line.startswith((" ", "-"))]
+    keys = [
+        line.split(":")[0]
+        for line in text.splitlines()[1:]
+        if line and not line.startswith((" ", "-"))
+    ]
     assert keys[:6] == ["id", "subject", "created", "released", "classification", "origin"]
     assert "warnings" not in keys
 
@@ -126,7 +132,10 @@ def test_load_cables_reports_bad_files_and_keeps_the_rest(write_tree) -> None:  
 
 
 def test_dates_load_from_yaml_timestamps_or_strings() -> None:
-    text = "---\nid: X1\ncreated: 2009-11-10 16:42:00\nreleased: 2010-11-28\ndeclassify_on: 2019-11-02\n---\n"
+    text = (
+        "---\nid: X1\ncreated: 2009-11-10 16:42:00\nreleased: 2010-11-28\n"
+        "declassify_on: 2019-11-02\n---\n"
+    )
     cable, _ = cable_from_markdown(text)
     assert cable.created == datetime(2009, 11, 10, 16, 42)
     assert cable.released == date(2010, 11, 28)

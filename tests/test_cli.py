@@ -30,7 +30,10 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 
 def test_unknown_command_is_a_usage_error() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "frobnicate"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "generator", "frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr

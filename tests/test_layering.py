@@ -23,7 +23,15 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"pages", "config", "errors"},
     "output": {"urls", "errors"},
     "build": {
-        "config", "cable", "site", "pages", "render", "output", "urls", "reference", "errors",
+        "config",
+        "cable",
+        "site",
+        "pages",
+        "render",
+        "output",
+        "urls",
+        "reference",
+        "errors",
     },
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
@@ -75,18 +83,24 @@ def imports_of(path: Path) -> tuple[set[str], set[str]]:
     return inner - {"__init__"}, outer
 
 
-MODULES = sorted(p.stem for p in PACKAGE_DIR.glob("*.py") if p.stem not in {"__init__", "__main__", "cli"})
+MODULES = sorted(
+    p.stem for p in PACKAGE_DIR.glob("*.py") if p.stem not in {"__init__", "__main__", "cli"}
+)
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_imports_only_lower_layers(module: str) -> None:
     inner, outer = imports_of(PACKAGE_DIR / f"{module}.py")
     allowed = ALLOWED.get(rule_name(module))
-    assert allowed is not None, f"{module}.py is not in the module map of docs/style.md (tests/test_layering.py)"
+    assert allowed is not None, (
+        f"{module}.py is not in the module map of docs/style.md (tests/test_layering.py)"
+    )
     inner = {rule_name(m) for m in inner}  # a split module counts as the module it was split from
     siblings = {m for m in inner if m == rule_name(module)}
     assert inner - siblings <= allowed, f"{module} imports {sorted(inner - siblings - allowed)}"
-    assert not (outer & NEVER_OUTSIDE_CLI), f"{module} imports CLI libraries {sorted(outer & NEVER_OUTSIDE_CLI)}"
+    assert not (outer & NEVER_OUTSIDE_CLI), (
+        f"{module} imports CLI libraries {sorted(outer & NEVER_OUTSIDE_CLI)}"
+    )
     if rule_name(module) in {"site", "pages", "parse", "importer", "cable", "config", "urls"}:
         assert not (outer & NO_TEMPLATES), f"{module} imports {sorted(outer & NO_TEMPLATES)}"
 
@@ -105,7 +119,10 @@ def test_only_cli_prints() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [
-            node for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "print"
         ]
         assert not calls, f"{path.name} calls print() on line {calls[0].lineno}"

@@ -21,12 +21,14 @@ names and ids. The field readers live in split modules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from generator.cable import Cable, CableDocument, SourceInfo, sha256_text
 from generator.errors import ParseError, Problem
+from generator.parse_authority import parse_classified_by
 from generator.parse_banner import Banner, find_banner
 from generator.parse_body import body_to_markdown
 from generator.parse_captions import Captions, parse_tags, read_captions, read_tags
@@ -42,7 +44,6 @@ from generator.parse_lines import (
     DATABASE_TAIL,
     caption_kind,
     head_lines,
-    is_numbered_paragraph,
 )
 from generator.parse_meta import (
     classification_from_banner,
@@ -84,6 +85,8 @@ METADATA_KEYS = (
 # eight non-blank ones, after trailers such as NARA stamps).
 _TAIL_CHARS = 6000
 _TAIL_LINES = 24
+# '1. (U) ', '1.(C) ', '1. ': the number and portion mark that open a paragraph
+_PARAGRAPH_LEAD = re.compile(r"^\d{1,3}[ \t]?\.[ \t]*(?:\([A-Z/ ]{1,12}\)[ \t]*)?")
 # How far after the banner the captions may reach when no numbered paragraph ends them.
 _CAPTION_REACH = 80
 
@@ -152,24 +155,26 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
     lines = head.text
     at = head.source_line
 
-    caption_start = _first_caption(lines, 0)
+    body_start = head.paragraph if head.paragraph is not None else len(lines)
+    caption_start = _first_caption(lines, 0, body_start)
     header = find_header(lines, caption_start, tables.precedence_variants)
     if header.start is not None and header.start > caption_start:
-        caption_start = _first_caption(lines, header.end)  # captions of a print-out box before it
+        # captions of a print-out box before the header
+        caption_start = _first_caption(lines, header.end, body_start)
     for index, message in header.problems:
         notes.add(message, at(index))
     begin = header.end if header.start is not None else 0
     banner_stop = caption_start if caption_start < len(lines) else min(len(lines), begin + 40)
     banner = find_banner(lines, begin, banner_stop)
-    captions = _read_captions(lines, banner, begin, caption_start)
-    if banner is None and caption_start < len(lines):
+    captions = _read_captions(lines, banner, begin, caption_start, body_start)
+    if banner is None and caption_start < body_start:
         # Captions with no banner before them, and a banner soon after: the first block was a
         # print-out box or database row (09KHARTOUM881); the telegram's own captions follow
         # its banner. They win; the first block fills in what they lack.
         later = find_banner(lines, caption_start, min(len(lines), caption_start + _CAPTION_REACH))
         if later is not None:
             banner = later
-            own = _read_captions(lines, later, begin, later.index + 1)
+            own = _read_captions(lines, later, begin, later.index + 1, body_start)
             captions = _merge_captions(own, captions)
     for index, message in captions.problems:
         notes.add(message, at(index))
@@ -222,8 +227,8 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
     return ParseResult(document=document, problems=problems, published_id=published_id)
 
 
-def _first_caption(lines: tuple[str, ...], begin: int) -> int:
-    for index in range(begin, len(lines)):
+def _first_caption(lines: tuple[str, ...], begin: int, stop: int) -> int:
+    for index in range(begin, stop):
         line = lines[index]
         if line[:1] in _CAPTION_INITIALS and caption_kind(line) is not None:
             return index
@@ -236,14 +241,24 @@ _CAPTION_INITIALS = frozenset("EeTtSsRrCc(")
 
 
 def _read_captions(
-    lines: tuple[str, ...], banner: Banner | None, begin: int, caption_start: int
+    lines: tuple[str, ...], banner: Banner | None, begin: int, caption_start: int, body_start: int
 ) -> Captions:
-    """The caption region: from the banner (or first caption) to the first numbered paragraph."""
+    """The caption region: from the banner (or first caption) to the first numbered paragraph.
+
+    A Classified By line that old cables put inside paragraph 1 ('1. (U) CLASSIFIED BY
+    ROBERT P. FINN, DEPUTY CHIEF OF MISSION. REASON: 1.5 (D)') counts when the
+    captions have none.
+    """
     start = banner.index + 1 if banner is not None else min(begin, caption_start)
-    stop = min(len(lines), max(start, caption_start) + _CAPTION_REACH)
-    if lines and stop == len(lines) and is_numbered_paragraph(lines[-1]):
-        stop -= 1  # head_lines ends with the first numbered paragraph
-    return read_captions(lines, start, stop)
+    stop = min(body_start, max(start, caption_start) + _CAPTION_REACH)
+    captions = read_captions(lines, start, stop)
+    if captions.classified_by is None and body_start < len(lines):
+        paragraph = _PARAGRAPH_LEAD.sub("", lines[body_start].lstrip(), count=1)
+        if caption_kind(paragraph) == "classified_by":
+            block = [paragraph, *lines[body_start + 1 :]]
+            person, reasons = parse_classified_by("\n".join(block))
+            captions = replace(captions, classified_by=person, reasons=reasons)
+    return captions
 
 
 def _merge_captions(first: Captions, fallback: Captions) -> Captions:

@@ -67,19 +67,27 @@ _MID_EO = re.compile(
 )
 _MID_TAGS = re.compile(r"(?<=\S)[ \t]+(?=TAGS?[ \t]*:|TAGS?[ \t]+[A-Z]{2,5}[ ,])", re.IGNORECASE)
 _MID_SUBJECT = re.compile(r"(?<=\S)[ \t]+(?=SUBJ(?:ECT)?[ \t]*:)", re.IGNORECASE)
-_MID_CLASSIFIED_BY = re.compile(r"(?<=\S)[ \t]+(?=CLASSIFIED[ \t]+BY\b)", re.IGNORECASE)
-_MID_SPLIT_HINT = re.compile(r"E\.?[ \t]?O\b|TAGS?\b|SUBJ|CLASSIFIED[ \t]+BY", re.IGNORECASE)
+# written as a caption, not as prose ('... was classified by the ministry')
+# ('SUBJECT: ... Verhagen 1. Classified by ...': the paragraph number goes with it)
+_MID_CLASSIFIED_BY = re.compile(
+    r"(?<=\S)[ \t]+(?=(?:\d{1,2}\.[ \t]*)?(?:\([A-Z/]{1,8}\)[ \t]*)?"
+    r"(?:Classified [Bb]y|CLASSIFIED BY)\b)"
+)
+_MID_REF = re.compile(r"(?<=\S)[ \t]+(?=REF(?:TELS?|S)?[ \t]*:)")
+_MID_SPLIT_HINT = re.compile(r"E\.?[ \t]?O\b|TAGS?\b|SUBJ|CLASSIFIED[ \t]+BY|REF", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Lines:
     """The cleaned head of a cable: `text[i]` came from original line `number[i]` (0-based).
 
-    `number` is None when no line was split, i.e. text[i] came from line i.
+    `number` is None when no line was split, i.e. text[i] came from line i. The head
+    ends with the first block of lines of the first numbered paragraph, at `paragraph`.
     """
 
     text: tuple[str, ...]
     number: tuple[int, ...] | None = None
+    paragraph: int | None = None  # index of the first numbered paragraph, if the head has one
 
     def source_line(self, index: int) -> int:
         if self.number is None:
@@ -105,12 +113,14 @@ def clean_line(line: str) -> str:
 
 
 _HEAD_CHUNK = 2048
+_PARAGRAPH_BLOCK = 8
 _PARAGRAPH_INITIALS = frozenset("0123456789 \t¶")
-_MID_KEYWORDS = (" E.O", " EO ", " E O", " TAG", " SUBJ", " CLASSIFIED")
+_MID_KEYWORDS = (" E.O", " EO ", " E O", " TAG", " SUBJ", " CLASSIFIED", " REF")
 
 
 def head_lines(text: str) -> Lines:
-    """The head of a cable: its lines up to the first numbered paragraph (that line included).
+    """The head of a cable: its lines up to the first numbered paragraph and that
+    paragraph's first block of lines ('1. (U) CLASSIFIED BY ...' / 'REASON: 1.5 (D)').
 
     At most HEAD_LINE_LIMIT lines; cleaned (clean_line), the 'partial extract'
     notice cut off, and captions that a copy ran together split apart. Only
@@ -129,15 +139,29 @@ def head_lines(text: str) -> Lines:
         if end < len(raw) or complete or len(raw) >= HEAD_LINE_LIMIT:
             break
         size *= 4
+    if 0 < end < len(raw) and raw[end - 1].lstrip(" \t¶")[:1].isdigit():
+        block_end = end  # the rest of the first paragraph's first block
+        while block_end < min(len(raw), end + _PARAGRAPH_BLOCK) and raw[block_end].strip():
+            block_end += 1
+        end = block_end
     head = raw[:end]
     joined = "\n".join(head)
     if "¶" in joined or "\\" in joined or "\t" in joined or "This record" in joined:
-        return _clean_unusual(head)
+        return _with_paragraph(_clean_unusual(head))
     lines = [line.rstrip() for line in head]
     upper = joined.upper()
     if any(keyword in upper for keyword in _MID_KEYWORDS):
-        return _split_lines(lines)
-    return Lines(tuple(lines))
+        return _with_paragraph(_split_lines(lines))
+    return _with_paragraph(Lines(tuple(lines)))
+
+
+def _with_paragraph(lines: Lines) -> Lines:
+    for index, line in enumerate(lines.text):
+        if (line[:1].isdigit() or line[:1] in (" ", "\t")) and NUMBERED_PARAGRAPH.match(
+            line.lstrip()
+        ):
+            return Lines(lines.text, lines.number, index)
+    return lines
 
 
 def _head_end(raw: list[str]) -> int:
@@ -214,6 +238,7 @@ def _may_run_together(line: str) -> bool:
         "TAG" in upper
         or "SUBJ" in upper
         or "CLASSIFIED" in upper
+        or "REF" in upper
         or "E.O" in upper
         or ("EO " in upper)
     )
@@ -224,16 +249,19 @@ def _split_run_together(line: str) -> list[str]:
     if not _MID_SPLIT_HINT.search(line, 1):
         return [line]
     pieces = [line]
-    for pattern in (_MID_EO, _MID_TAGS, _MID_SUBJECT, _MID_CLASSIFIED_BY):
+    for pattern in (_MID_EO, _MID_TAGS, _MID_SUBJECT, _MID_REF, _MID_CLASSIFIED_BY):
         next_pieces: list[str] = []
         for piece in pieces:
-            if pattern is _MID_TAGS and not EO_CAPTION.match(piece.lstrip()):
-                next_pieces.append(piece)  # 'TAGS' mid-line only after an E.O. caption
-                continue
-            if pattern is _MID_SUBJECT and not TAGS_CAPTION.match(piece.lstrip()):
-                next_pieces.append(piece)
-                continue
-            if pattern is _MID_CLASSIFIED_BY and not REF_CAPTION.match(piece.lstrip()):
+            start = piece.lstrip()
+            if (
+                (pattern is _MID_TAGS and not EO_CAPTION.match(start))  # only after an E.O. caption
+                or (pattern is _MID_SUBJECT and not TAGS_CAPTION.match(start))
+                or (pattern is _MID_REF and caption_kind(start) not in ("subject", "classified_by"))
+                or (  # 'Classified By: Classified By: ...', '(U) CLASSIFIED BY ...' stay whole
+                    pattern is _MID_CLASSIFIED_BY
+                    and (caption_kind(start) == "classified_by" or start[:1] in "(0123456789")
+                )
+            ):
                 next_pieces.append(piece)
                 continue
             next_pieces.extend(part for part in pattern.split(piece) if part)

@@ -853,6 +853,47 @@ def test_captions_go_on_past_a_stray_line_before_ref_and_classified_by(
     assert cable.classified_by == "Political-Military Counselor Liam Wasley"
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "person"),
+    [
+        # the reason on its own line: the period stays, as on 09PESHAWAR41's 'RSO, State.'
+        (
+            "1. (U) CLASSIFIED BY ROBERT P. FINN, DEPUTY CHIEF OF MISSION.\nREASON: 1.5 (D)",
+            "ROBERT P. FINN, DEPUTY CHIEF OF MISSION.",
+        ),
+        (
+            "1.(U) Classified by Robert P. Finn, Deputy Chief of Mission. Reason: 1.5 (D)",
+            "Robert P. Finn, Deputy Chief of Mission",
+        ),
+    ],
+)
+def test_classified_by_inside_paragraph_one_counts(
+    paragraph: str, person: str, tables: ReferenceTables
+) -> None:
+    text = SEED_TELEGRAM.replace(
+        "Classified By: Political-Military Counselor Liam Wasley for Reasons 1.4\n(b) and (d)\n", ""
+    ).replace("1. (C) The last Nonproliferation Directors Group (NPDG) meeting.", paragraph)
+    cable = parse_cable(raw(text), tables).document.cable
+    assert (cable.classified_by, cable.reasons) == (person, "1.5 (D)")
+
+
+def test_run_together_captions_are_split(tables: ReferenceTables) -> None:
+    # 10MOSCOW228: SUBJECT, REF and Classified By on one line
+    text = SEED_TELEGRAM.replace(
+        "SUBJECT: G-8 NONPROLIFERATION DIRECTORS GROUP MEETING\n",
+        "SUBJECT: RUSSIAN DRAFT BILL  REF: ROME 00079  Classified By: ECONMINCOUNS Matthias Mitman for Reasons 1.4(b) and (d)\n",
+    ).replace(
+        "Classified By: Political-Military Counselor Liam Wasley for Reasons 1.4\n(b) and (d)\n", ""
+    )
+    cable = parse_cable(raw(text), tables).document.cable
+    assert cable.subject == "RUSSIAN DRAFT BILL"
+    assert cable.references == ("09ROME79",)
+    assert (cable.classified_by, cable.reasons) == (
+        "ECONMINCOUNS Matthias Mitman",
+        "1.4(b) and (d)",
+    )
+
+
 def test_parse_cable_leaves_unstated_fields_empty(tables: ReferenceTables) -> None:
     text = "UNCLAS SECTION 01 OF 02 ADANA 0386\n\nSIPDIS\n\n\nE.O. 12958: N/A\nTAGS: PREL PINS\n\n1. This is the text.\n\nHOLTZ\n"
     metadata = {

@@ -22,7 +22,7 @@ names and ids. The field readers live in split modules:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -180,7 +180,7 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         notes.add(message, at(index))
 
     published = meta.get("id")
-    cable_id, published_id = _cable_id(published, banner, header, meta, tables, notes)
+    cable_id, published_id = _cable_id(published, banner, header, meta, tables, notes, at)
     if cable_id is None:
         structure = header.start is not None or banner is not None or caption_start < len(lines)
         reason = (
@@ -282,6 +282,7 @@ def _cable_id(
     meta: Mapping[str, str],
     tables: ReferenceTables,
     notes: _Notes,
+    line_of: Callable[[int], int],
 ) -> tuple[str | None, str | None]:
     """(canonical id, published id when it differs) - see cable-format.md 3.4."""
     year = _id_year(header, meta)
@@ -297,10 +298,11 @@ def _cable_id(
     canonical = canonical_id(published, tables)
     if canonical == published:
         if rebuilt is not None and rebuilt != canonical:
+            named = f"banner names {banner.post} {banner.serial}" if banner else "header names"
             notes.add(
-                f"the banner names {banner.post if banner else '?'} "
-                f"{banner.serial if banner else '?'}, "
-                f"which does not match the id {canonical}: the text may belong to another cable"
+                f"the {named}, which does not match the id {canonical}: "
+                "the text may belong to another cable",
+                line_of(banner.index) if banner else None,
             )
         return canonical, None
     chosen = rebuilt or canonical

@@ -79,6 +79,7 @@ class SiteConfig:
     page_size: int = 100
     feed_size: int = 20
     latest_size: int = 20
+    search: bool = True  # a Pagefind index of the cable pages and the /search/ page
     indexes: tuple[str, ...] = INDEX_KINDS
     permalinks: Permalinks = field(default_factory=Permalinks)
     content_dir: Path = Path("content")
@@ -107,6 +108,7 @@ _TOP_KEYS = (
     "page_size",
     "feed_size",
     "latest_size",
+    "search",
     "indexes",
     "permalinks",
     "content_dir",
@@ -197,6 +199,8 @@ def config_from_data(
     for key in ("page_size", "feed_size", "latest_size"):
         if key in data:
             _check(errors, values, key, data[key], _positive_int, "a whole number of at least 1")
+    if "search" in data:
+        _check(errors, values, "search", data["search"], _yes_no, "true or false")
     if "indexes" in data:
         _check(
             errors,
@@ -265,6 +269,12 @@ def _base_url(value: object) -> str:
 
 def _positive_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("")
+    return value
+
+
+def _yes_no(value: object) -> bool:
+    if not isinstance(value, bool):
         raise ValueError("")
     return value
 

@@ -95,3 +95,14 @@ def test_python_objects_in_yaml_are_not_constructed(tmp_path: Path) -> None:
 def test_output_dir_must_stay_inside_the_archive(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="output_dir"):
         load_config(write(tmp_path, "title: x\noutput_dir: ../elsewhere\n"))
+
+
+def test_search_is_on_by_default_and_takes_only_yes_or_no(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "title: x\n")).search is True
+    assert load_config(write(tmp_path, "title: x\nsearch: false\n")).search is False
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "title: x\nsearch: 'no'\n"))
+    assert "'search' is 'no' (text); expected true or false" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "title: x\nserach: true\n"))
+    assert "Did you mean 'search'?" in str(info.value)

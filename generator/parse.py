@@ -9,7 +9,9 @@ tables (reference.load_reference_tables, loaded once per process) for post
 names and ids. The field readers live in split modules:
 
     parse_lines      the head of the cable as cleaned lines; line shapes
-    parse_header     DTG, precedence, FM, TO / INFO / XMT
+    parse_structure  where the header, banner and caption region are
+    parse_header     DTG, precedence prosigns, FM
+    parse_address    TO / INFO / XMT lines, the cable's precedence
     parse_banner     classification banner, handling caveats
     parse_captions   the caption region: TAGS, SUBJECT, REF block
     parse_authority  E.O. line (declassify_on), Classified By (classified_by, reasons)
@@ -21,28 +23,20 @@ names and ids. The field readers live in split modules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from generator.cable import Cable, CableDocument, SourceInfo, sha256_text
 from generator.errors import ParseError, Problem
-from generator.parse_authority import parse_classified_by
-from generator.parse_banner import Banner, find_banner
+from generator.parse_address import cable_precedence, parse_addressees
+from generator.parse_banner import Banner
 from generator.parse_body import body_to_markdown
-from generator.parse_captions import Captions, parse_tags, read_captions, read_tags
-from generator.parse_header import (
-    Header,
-    cable_precedence,
-    find_header,
-    parse_addressees,
-    parse_dtg,
-)
+from generator.parse_captions import Captions, parse_tags, read_tags
+from generator.parse_header import Header, parse_dtg
 from generator.parse_lines import (
     DATABASE_ROW_ANYWHERE,
     DATABASE_TAIL,
-    caption_kind,
     head_lines,
 )
 from generator.parse_meta import (
@@ -55,6 +49,7 @@ from generator.parse_meta import (
 )
 from generator.parse_refs import canonical_id, parse_refs
 from generator.parse_signature import find_signer
+from generator.parse_structure import read_structure
 from generator.reference import ReferenceTables
 
 __all__ = [
@@ -85,10 +80,6 @@ METADATA_KEYS = (
 # eight non-blank ones, after trailers such as NARA stamps).
 _TAIL_CHARS = 6000
 _TAIL_LINES = 24
-# '1. (U) ', '1.(C) ', '1. ': the number and portion mark that open a paragraph
-_PARAGRAPH_LEAD = re.compile(r"^\d{1,3}[ \t]?\.[ \t]*(?:\([A-Z/ ]{1,12}\)[ \t]*)?")
-# How far after the banner the captions may reach when no numbered paragraph ends them.
-_CAPTION_REACH = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,41 +143,20 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
         if isinstance(value, str) and value.strip()
     }
     head = head_lines(raw.text)
-    lines = head.text
     at = head.source_line
 
-    body_start = head.paragraph if head.paragraph is not None else len(lines)
-    caption_start = _first_caption(lines, 0, body_start)
-    header = find_header(lines, caption_start, tables.precedence_variants)
-    if header.start is not None and header.start > caption_start:
-        # captions of a print-out box before the header
-        caption_start = _first_caption(lines, header.end, body_start)
-    for index, message in header.problems:
-        notes.add(message, at(index))
-    begin = header.end if header.start is not None else 0
-    banner_stop = caption_start if caption_start < len(lines) else min(len(lines), begin + 40)
-    banner = find_banner(lines, begin, banner_stop)
-    captions = _read_captions(lines, banner, begin, caption_start, body_start)
-    if banner is None and caption_start < body_start:
-        # Captions with no banner before them, and a banner soon after: the first block was a
-        # print-out box or database row (09KHARTOUM881); the telegram's own captions follow
-        # its banner. They win; the first block fills in what they lack.
-        later = find_banner(lines, caption_start, min(len(lines), caption_start + _CAPTION_REACH))
-        if later is not None:
-            banner = later
-            own = _read_captions(lines, later, begin, later.index + 1, body_start)
-            captions = _merge_captions(own, captions)
-    for index, message in captions.problems:
+    structure = read_structure(head, tables.precedence_variants)
+    header, banner, captions = structure.header, structure.banner, structure.captions
+    for index, message in structure.problems:
         notes.add(message, at(index))
 
     published = meta.get("id")
     cable_id, published_id = _cable_id(published, banner, header, meta, tables, notes, at)
     if cable_id is None:
-        structure = header.start is not None or banner is not None or caption_start < len(lines)
         reason = (
             "no reference id: the source gives none and neither the banner nor the format "
             "lines name one"
-            if structure
+            if structure.found
             else "this is not a cable: no telegram header, classification banner or captions "
             "were found"
         )
@@ -225,54 +195,6 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
     )
     document = CableDocument(cable=cable, body=body.markdown, original=raw.text)
     return ParseResult(document=document, problems=problems, published_id=published_id)
-
-
-def _first_caption(lines: tuple[str, ...], begin: int, stop: int) -> int:
-    for index in range(begin, stop):
-        line = lines[index]
-        if line[:1] in _CAPTION_INITIALS and caption_kind(line) is not None:
-            return index
-        if line[:1] in " \t" and caption_kind(line.lstrip()) is not None:
-            return index
-    return len(lines)
-
-
-_CAPTION_INITIALS = frozenset("EeTtSsRrCc(")
-
-
-def _read_captions(
-    lines: tuple[str, ...], banner: Banner | None, begin: int, caption_start: int, body_start: int
-) -> Captions:
-    """The caption region: from the banner (or first caption) to the first numbered paragraph.
-
-    A Classified By line that old cables put inside paragraph 1 ('1. (U) CLASSIFIED BY
-    ROBERT P. FINN, DEPUTY CHIEF OF MISSION. REASON: 1.5 (D)') counts when the
-    captions have none.
-    """
-    start = banner.index + 1 if banner is not None else min(begin, caption_start)
-    stop = min(body_start, max(start, caption_start) + _CAPTION_REACH)
-    captions = read_captions(lines, start, stop)
-    if captions.classified_by is None and body_start < len(lines):
-        paragraph = _PARAGRAPH_LEAD.sub("", lines[body_start].lstrip(), count=1)
-        if caption_kind(paragraph) == "classified_by":
-            block = [paragraph, *lines[body_start + 1 :]]
-            person, reasons = parse_classified_by("\n".join(block))
-            captions = replace(captions, classified_by=person, reasons=reasons)
-    return captions
-
-
-def _merge_captions(first: Captions, fallback: Captions) -> Captions:
-    """The captions of `first`, with those it lacks taken from `fallback`."""
-    return Captions(
-        handling=tuple(dict.fromkeys((*first.handling, *fallback.handling))),
-        declassify_on=first.declassify_on or fallback.declassify_on,
-        tags=first.tags if first.tags is not None else fallback.tags,
-        subject=first.subject if first.subject is not None else fallback.subject,
-        ref_text=first.ref_text if first.ref_text is not None else fallback.ref_text,
-        classified_by=first.classified_by or fallback.classified_by,
-        reasons=first.reasons or fallback.reasons,
-        problems=(*first.problems, *fallback.problems),
-    )
 
 
 def _cable_id(

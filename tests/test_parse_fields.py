@@ -61,11 +61,6 @@ def test_parse_dtg_rejects_impossible_or_missing_groups(text: str) -> None:
     assert parse_dtg(text) is None
 
 
-def header_of(text: str) -> object:
-    lines = text.split("\n")
-    return find_header(lines, len(lines), {})
-
-
 def test_header_dual_precedence_gives_the_action_precedence() -> None:
     header = find_header(
         ["P R 041820Z JAN 10", "FM SECSTATE WASHDC", "TO RUEHTRO/AMEMBASSY TRIPOLI 1742"], 3, {}

@@ -132,19 +132,29 @@ def _prepare_cable(
     except ContentError as exc:
         problem = Problem(raw.file, raw.line, str(exc))
         return PreparedCable(file=raw.file, line=raw.line, problems=(problem,))
-    previous_paths = index.get(document.cable.id, ())
-    document, merge_problem = _keep_user_keys(document, content_dir, previous_paths, relative)
-    if merge_problem is not None:
-        warnings += (Problem(raw.file, raw.line, merge_problem, "warning"),)
     md_path = content_dir / relative
     md_bytes = cable_to_markdown(document.cable, document.body).encode("utf-8", "surrogatepass")
+    md_holds = _holds(md_path, md_bytes)
+    previous_paths = index.get(document.cable.id, ())
+    if previous_paths and not md_holds:
+        # Only a file that differs can hold keys a user added (the usual re-import
+        # of an unchanged cable stops at the byte comparison above).
+        merged, merge_problem = _keep_user_keys(document, content_dir, previous_paths, relative)
+        if merge_problem is not None:
+            warnings += (Problem(raw.file, raw.line, merge_problem, "warning"),)
+        if merged is not document:
+            document = merged
+            md_bytes = cable_to_markdown(document.cable, document.body).encode(
+                "utf-8", "surrogatepass"
+            )
+            md_holds = _holds(md_path, md_bytes)
     txt_bytes = document.original.encode("utf-8", "surrogatepass")
     return PreparedCable(
         file=raw.file,
         line=raw.line,
         cable_id=document.cable.id,
         relative_path=relative,
-        md_bytes=None if _holds(md_path, md_bytes) else md_bytes,
+        md_bytes=None if md_holds else md_bytes,
         txt_bytes=None if _holds(original_path(md_path), txt_bytes) else txt_bytes,
         problems=warnings,
     )

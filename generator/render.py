@@ -10,6 +10,7 @@ folders chain the same way (the archive's static/ wins).
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -185,11 +186,19 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(value)}, {value:%H:%M} UTC"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
     """Render one page to UTF-8 bytes; ThemeError naming the template file and line on failure."""
     try:
         template = env.get_template(page.template)
-        return template.render(page.context).encode("utf-8", "surrogatepass")
+        text = template.render(page.context)
+        if page.output_path.endswith(".xml"):
+            # XML 1.0 cannot carry these even escaped: a form feed in one subject would
+            # make the whole feed unreadable, so they become U+FFFD (the page keeps them)
+            text = _NOT_XML.sub("\ufffd", text)
+        return text.encode("utf-8", "surrogatepass")
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         raise ThemeError(f"{where}: template syntax error: {exc.message}") from exc

@@ -147,10 +147,13 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         cache_size=-1,
     )
     base_path, base_url = config.base_path, config.base_url
+    # `absolute` takes a link as `url` wrote it ('/cables/tag/' below base_url
+    # 'https://example.org/cables') and adds only the scheme and host
+    origin = base_url[: len(base_url) - len(base_path)]
     env.filters.update(
         {
             "url": lambda url: f"{base_path}{url}",
-            "absolute": lambda url: f"{base_url}{url}" if base_url else url,
+            "absolute": lambda url: f"{origin}{url}" if base_url else url,
             "date": format_date,
             "datetime": format_datetime,
             "isodate": lambda value: value.isoformat() if value else "",

@@ -165,14 +165,25 @@ _SUMMARY_START = re.compile(
 _SUMMARY_ALONE = re.compile(
     r"^(?:introduction and )?summary(?: and [a-z]+(?: [a-z]+){0,2})?\W*$", re.I
 )
-_END_SUMMARY = re.compile(
-    r"\(?\s*\bend\s+(?:of\s+)?summary\b(?:\s+and\s+[a-z]+(?:\s+[a-z]+)?)?\s*[.:)\-]*\)?\s*", re.I
-)
+# 'End summary.', '(END SUMMARY)', 'End of summary and comment.'; found from the word 'summary'
+# in a lower-case copy, because a case-blind regex search is slow on long paragraphs
+_END_BEFORE = re.compile(r"\(?\s*\bend\s+(?:of\s+)?$")
+_END_AFTER = re.compile(r"summary\b(?:\s+and\s+[a-z]+(?:\s+[a-z]+)?)?\s*[.:)\-]*\)?")
 _MAX_SUMMARY_BLOCKS = 8
 
 
-def _mentions_summary(text: str) -> bool:
-    return "ummary" in text or "UMMARY" in text
+def end_of_summary(text: str) -> int | None:
+    """Where 'End summary' starts in a paragraph, or None."""
+    if "ummary" not in text and "UMMARY" not in text:
+        return None
+    lower = text.lower()
+    position = lower.find("summary")
+    while position >= 0:
+        before = _END_BEFORE.search(lower, max(0, position - 24), position)
+        if before and _END_AFTER.match(lower, position):
+            return before.start()
+        position = lower.find("summary", position + 7)
+    return None
 
 
 def find_summary(blocks: list[Block]) -> str | None:
@@ -201,16 +212,16 @@ def find_summary(blocks: list[Block]) -> str | None:
                 text = _SUMMARY_START.sub(
                     "", text, count=1
                 )  # a 'Summary' heading, then 'Summary: ...'
-            end = _END_SUMMARY.search(text) if _mentions_summary(text) else None
-            if end:
-                before = text[: end.start()].strip()
+            end = end_of_summary(text)
+            if end is not None:
+                before = text[:end].strip()
                 if before:
                     collected.append(before)
                 return "\n\n".join(" ".join(part.split()) for part in collected) or None
             collected.append(text.strip())
         return " ".join(collected[0].split()) if collected and collected[0] else None
     for block in texts:
-        end = _END_SUMMARY.search(block.text) if _mentions_summary(block.text) else None
-        if end and block.text[: end.start()].strip():
-            return " ".join(block.text[: end.start()].split())
+        end = end_of_summary(block.text)
+        if end and block.text[:end].strip():
+            return " ".join(block.text[:end].split())
     return None

@@ -77,6 +77,11 @@ def split_lines(text: str) -> list[str]:
     """
     if "\\" in text:
         return [line.rstrip().removesuffix("\\").rstrip() for line in text.split("\n")]
+    # Most copies end lines with one space ('SIPDIS \n'): a few replaces do it in C.
+    for _ in range(3):
+        if " \n" not in text:
+            break
+        text = text.replace(" \n", "\n")
     if " \n" in text or "\t\n" in text or text[-1:].isspace():
         return [line.rstrip() for line in text.split("\n")]
     return text.split("\n")

@@ -68,6 +68,9 @@ _ENTITY_CHARS = "".join(sorted(_ENTITY_NAMES))
 # (`G8`, `P8`) is a digit.
 _QUOTE_CANDIDATE_ASCII = re.compile(r'[&"8]')
 _QUOTE_CANDIDATE = re.compile('[&"“”8' + re.escape(_ENTITY_CHARS) + "]")
+_EIGHT_CLOSER = re.compile(r"8(?<=[A-Za-z.,?!)'’]8)(?=[\s.,;:?!)\]'’-]|$)")
+_AMP_OPENER = re.compile(r"&(?<![^\s(\[/]&)(?=[A-Za-z0-9‘'$])")
+_ENTITY_CHAR = re.compile("[" + re.escape(_ENTITY_CHARS) + "]")
 _BEFORE_OPENER = frozenset(" \t\n([/")
 _BEFORE_EIGHT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,?!)'’")
 _OPEN_QUOTES = frozenset('"“')
@@ -99,7 +102,7 @@ def repair_paragraph(text: str) -> tuple[str, list[Repair]]:
     if "," in text:
         for match in _APOSTROPHE.finditer(text):
             edits[match.start()] = ("apostrophe", APOSTROPHE)
-    if "8" in text or "&" in text or "¬" in text or "∂" in text or "µ" in text:
+    if _may_hold_garbled_quote(text):
         quoted = _APOSTROPHE.sub(APOSTROPHE, text) if edits else text  # same length, same positions
         _find_quotes(quoted, edits)
     if " ) " in text:
@@ -107,6 +110,15 @@ def repair_paragraph(text: str) -> tuple[str, list[Repair]]:
     if not edits:
         return text, []
     return _apply(text, edits)
+
+
+def _may_hold_garbled_quote(text: str) -> bool:
+    """A cheap test before _find_quotes: a closing '8', an opening '&' or a decoded entity."""
+    return bool(
+        ("8" in text and _EIGHT_CLOSER.search(text))
+        or ("&" in text and _AMP_OPENER.search(text))
+        or (not text.isascii() and _ENTITY_CHAR.search(text))
+    )
 
 
 def _find_quotes(text: str, edits: dict[int, tuple[str, str]]) -> None:

@@ -292,14 +292,17 @@ def is_heading_line(lines: list[str], index: int) -> bool:
 
 
 def ends_caption(line: str) -> bool:
-    return (
-        not line.strip()
-        or line.startswith(PAGE_BREAK)
-        or bool(CAPTION_KEY.match(line))
-        or bool(NUMBERED.match(line))
-        or bool(RULE.match(line))
-        or bool(BANNER.match(line))
-        or bool(CAVEAT.match(line))
+    """Whether a line ends a caption: blank, a page break, another caption, a paragraph."""
+    text = line.lstrip()
+    if not text or line.startswith(PAGE_BREAK):
+        return True
+    first = text[0].upper()
+    return bool(
+        (first in "ETSRC" and CAPTION_KEY.match(text))
+        or (first.isdigit() and NUMBERED.match(text))
+        or (first in "-=_" and RULE.match(text))
+        or (first in "CSUL" and BANNER.match(text))
+        or (first in CAVEAT_FIRST and CAVEAT.match(text))
     )
 
 

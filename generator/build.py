@@ -39,6 +39,7 @@ from generator.output import (
 from generator.pages import plan_pages
 from generator.reference_tags import TAGS_PATH, load_tag_info
 from generator.render import load_theme, make_environment, make_markdown, template_digests
+from generator.search import SEARCH_DIR, cable_pages, update_search
 from generator.site import build_site
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ def build(
                 static_todo.append((relpath, path, digest))
         report.static_files = len(statics)
         planned = {spec.relpath for spec in plan.pages} | set(statics)
+        if config.search:  # search files change only with the cable pages
+            planned |= {p for p in trees.live if p.startswith(SEARCH_DIR + "/")}
         unchanged = (
             not items
             and not links
@@ -179,6 +182,9 @@ def build(
             )
             manifest[relpath] = (digest, out)
             report.written += written
+    if config.search:
+        with _stage(report, "search"):
+            update_search(trees, manifest, cable_pages(site, plan))
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
         commit(trees, manifest)

@@ -141,6 +141,9 @@ def plan_pages(site: Site) -> Plan:
     pages.append(_spec("feed", feed_url("/"), "feed.xml", digest=digest_of(rows.join(latest))))
     pages.append(_spec("not_found", "/404.html", "404.html", digest=digest_of("404")))
     pages.append(_spec("robots", "/robots.txt", "robots.txt", digest=digest_of("robots")))
+    if site.config.search:  # the page; search.py writes the index after the render
+        search = digest_of(search_data(site))
+        pages.append(_spec("search", "/search/", "search.html", digest=search))
     sitemap_pages, sitemaps = _sitemaps(site, pages)
     pages.extend(sitemap_pages)
     return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps)
@@ -324,6 +327,13 @@ def home_data(site: Site) -> tuple[object, ...]:
     from generator.pages_context import home_context_data
 
     return home_context_data(site)
+
+
+def search_data(site: Site) -> tuple[object, ...]:
+    """What the search page shows from the archive (also its digest input)."""
+    from generator.pages_context import search_context
+
+    return tuple(search_context(site).items())
 
 
 def listing_data(site: Site, kind: str) -> tuple[object, ...]:

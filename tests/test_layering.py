@@ -32,7 +32,9 @@ ALLOWED: dict[str, set[str]] = {
         "urls",
         "reference",
         "errors",
+        "search",
     },
+    "search": {"site", "pages", "output", "urls", "errors"},  # Pagefind; imported by build only
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }
@@ -46,6 +48,7 @@ SPLITS = {
     "build_": "build",
     "reference_": "reference",
     "serve_": "serve",
+    "search_": "search",
 }
 NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
 NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}

@@ -1,35 +1,64 @@
-"""The front-matter cache: content/ scanned by file identity, YAML parsed only for changed files.
+"""Scanning content/: a key per folder from its files' signatures, and the front-matter cache.
 
-A warm build of 50,000 cables must not parse 50,000 YAML front matters. The
-cache maps each .md file (relative path) to the signature of its two files
-(.md and .txt: mtime, size, inode) and the CableMeta read from it, or the
-problem that made it unreadable. A file whose signature is unchanged is not
-opened. The cache lives in .cablesite-cache/ beside site.yaml; deleting it
-only costs time.
+A warm build of 50,000 cables must not parse 50,000 front matters, nor even
+compare 100,000 signatures one by one in Python. So the scan is in two steps:
+
+1. `scan_folders` lists every folder under content/cables and hashes, per
+   folder, the name, mtime, size and inode of each file: one stat per file
+   and one short hash per folder. The digest of all folder keys says whether
+   anything at all changed (`ContentScan.key`).
+2. `load_cables` reads the cache, one pickle per folder
+   (.cablesite-cache/front-matter/). A folder whose key is unchanged is taken
+   as it is; in a changed folder each file's signature is compared with the
+   cached one, and only new or changed files are parsed (by the caller's
+   `parse_many`, which may use worker processes).
+
+Each cache entry is a pure function of the file's bytes (keyed by its
+signature), so a cache written by an interrupted build is still right.
+Deleting .cablesite-cache/ only costs time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.cable import load_cable_meta
+from generator.build_frontmatter import read_front_matter
+from generator.cable import cable_from_front_matter, split_front_matter
 from generator.errors import ContentError, Problem
 from generator.site import CableMeta, cable_meta
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2
-CACHE_FILE = "front-matter.pickle"
-PARALLEL_THRESHOLD = 2_000
-Signature = tuple[int, int, int]
+CACHE_VERSION = 3
+CACHE_FOLDER = "front-matter"
+Signature = tuple[int, int, int]  # mtime_ns, size, inode
+# (md signature, txt signature, CableMeta as a plain tuple or None, problem or None)
 Entry = tuple[Signature, Signature | None, tuple[object, ...] | None, str | None]
+ParseTask = tuple[str, str, Signature, Signature | None]  # content dir, relpath, signatures
+ParseMany = Callable[[list[ParseTask]], Iterable[tuple[str, Entry]]]
+
+
+@dataclass(slots=True)
+class ContentScan:
+    """The folders of content/cables with a key each ('cables/2009/11' -> 16 bytes)."""
+
+    content_dir: Path
+    folders: dict[str, bytes]
+
+    @property
+    def key(self) -> bytes:
+        """One digest for the whole of content/: changes when any cable file changes."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for folder in sorted(self.folders):
+            hasher.update(folder.encode("utf-8", "surrogateescape") + b"\0" + self.folders[folder])
+        return hasher.digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,104 +69,136 @@ class ScanResult:
     problems: list[Problem]
     parsed: int
     cached: int
+    changed: list[str] = field(default_factory=list)  # relpaths of .md files parsed again
 
 
-def scan_content(
-    content_dir: Path,
-    cache_dir: Path,
-    *,
-    clean: bool = False,
-    jobs: int = 1,
-    progress: Callable[[int], None] | None = None,
-) -> ScanResult:
-    """Load every cable's front matter, from the cache where the files did not change."""
-    cache_path = cache_dir / CACHE_FILE
-    old = {} if clean else _load_cache(cache_path)
-    entries: dict[str, Entry] = {}
-    to_parse: list[tuple[str, Signature, Signature | None]] = []
-    for relpath, md_sig, txt_sig in _iter_signatures(content_dir):
-        previous = old.get(relpath)
-        if previous is not None and previous[0] == md_sig and previous[1] == txt_sig:
-            entries[relpath] = previous
-        else:
-            to_parse.append((relpath, md_sig, txt_sig))
-            entries[relpath] = (md_sig, txt_sig, None, None)
-    for relpath, entry in _parse_all(content_dir, to_parse, jobs, progress):
-        entries[relpath] = entry
-    if to_parse or len(entries) != len(old):
-        _save_cache(cache_path, entries)
-    cables, problems = _collect(content_dir, entries)
-    return ScanResult(
-        cables=cables, problems=problems, parsed=len(to_parse), cached=len(entries) - len(to_parse)
-    )
-
-
-def _iter_signatures(content_dir: Path) -> Iterator[tuple[str, Signature, Signature | None]]:
-    """(relative .md path, its signature, its .txt's signature) in sorted path order."""
+def scan_folders(content_dir: Path) -> ContentScan:
+    """Stat every file under content/cables; a key per folder (see the module docstring)."""
+    folders: dict[str, bytes] = {}
     cables_dir = content_dir / "cables"
     if not cables_dir.is_dir():
-        return
-    stack = [cables_dir]
+        return ContentScan(content_dir, folders)
+    stack = ["cables"]
     while stack:
         folder = stack.pop()
+        hasher = hashlib.blake2b(digest_size=16)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(os.path.join(content_dir, folder)) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(f"{folder}/{name}")
+                        continue
+                    stat = entry.stat(follow_symlinks=False)
+                    hasher.update(
+                        f"{name}\0{stat.st_mtime_ns}\0{stat.st_size}\0{stat.st_ino}\n".encode(
+                            "utf-8", "surrogateescape"
+                        )
+                    )
         except OSError as exc:
             log.warning("%s: cannot list: %s", folder, exc.strerror)
             continue
-        files: dict[str, os.DirEntry[str]] = {}
-        subdirs: list[Path] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                subdirs.append(Path(entry.path))
+        folders[folder] = hasher.digest()
+    return ContentScan(content_dir, folders)
+
+
+def folder_signatures(
+    content_dir: Path, folder: str
+) -> dict[str, tuple[Signature, Signature | None]]:
+    """'cables/2009/11/09ROME1240.md' -> (its signature, its .txt's) for one folder."""
+    found: dict[str, Signature] = {}
+    try:
+        with os.scandir(os.path.join(content_dir, folder)) as entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or not name.endswith((".md", ".txt")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                found[name] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    except OSError as exc:
+        log.warning("%s: cannot list: %s", folder, exc.strerror)
+    return {
+        f"{folder}/{name}": (signature, found.get(name[:-3] + ".txt"))
+        for name, signature in found.items()
+        if name.endswith(".md")
+    }
+
+
+def load_cables(
+    scan: ContentScan,
+    cache_dir: Path,
+    *,
+    clean: bool = False,
+    parse_many: ParseMany | None = None,
+) -> ScanResult:
+    """Every cable's front matter, from the cache where the files did not change."""
+    cache_root = cache_dir / CACHE_FOLDER
+    cached = {} if clean else _load_folder_caches(cache_root)
+    content_dir = scan.content_dir
+    entries: dict[str, dict[str, Entry]] = {}
+    to_parse: list[ParseTask] = []
+    for folder, key in scan.folders.items():
+        previous = cached.get(folder)
+        if previous is not None and previous[0] == key:
+            entries[folder] = previous[1]
+            continue
+        old = previous[1] if previous is not None else {}
+        current: dict[str, Entry] = {}
+        for relpath, (md_sig, txt_sig) in folder_signatures(content_dir, folder).items():
+            entry = old.get(relpath)
+            if entry is not None and entry[0] == md_sig and entry[1] == txt_sig:
+                current[relpath] = entry
             else:
-                files[entry.name] = entry
-        for name, entry in files.items():
-            if not name.endswith(".md"):
-                continue
-            txt = files.get(name[:-3] + ".txt")
-            relpath = os.path.relpath(entry.path, content_dir)
-            yield relpath, _signature(entry), _signature(txt) if txt is not None else None
-        stack.extend(reversed(subdirs))
+                to_parse.append((str(content_dir), relpath, md_sig, txt_sig))
+                current[relpath] = (md_sig, txt_sig, None, "not parsed")
+        entries[folder] = current
+    parsed = parse_many(to_parse) if parse_many is not None else map(parse_one, to_parse)
+    for relpath, entry in parsed:
+        entries[relpath.rpartition("/")[0]][relpath] = entry
+    changed_folders = {relpath.rpartition("/")[0] for _, relpath, _, _ in to_parse}
+    stale = [
+        folder
+        for folder in entries
+        if folder in changed_folders or cached.get(folder, (b"",))[0] != scan.folders[folder]
+    ]
+    _save_folder_caches(
+        cache_root,
+        {folder: (scan.folders[folder], entries[folder]) for folder in stale},
+        removed=[folder for folder in cached if folder not in scan.folders],
+    )
+    cables, problems = _collect(content_dir, entries)
+    count = sum(len(folder_entries) for folder_entries in entries.values())
+    return ScanResult(
+        cables=cables,
+        problems=problems,
+        parsed=len(to_parse),
+        cached=count - len(to_parse),
+        changed=[relpath for _, relpath, _, _ in to_parse],
+    )
 
 
-def _signature(entry: os.DirEntry[str]) -> Signature:
-    stat = entry.stat()
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+def scan_content(
+    content_dir: Path, cache_dir: Path, *, clean: bool = False, parse_many: ParseMany | None = None
+) -> ScanResult:
+    """scan_folders and load_cables in one call (for `cablesite check` and tests)."""
+    return load_cables(
+        scan_folders(content_dir), cache_dir, clean=clean, parse_many=parse_many
+    )
 
 
-def _parse_all(
-    content_dir: Path,
-    to_parse: list[tuple[str, Signature, Signature | None]],
-    jobs: int,
-    progress: Callable[[int], None] | None,
-) -> Iterator[tuple[str, Entry]]:
-    tasks = [(str(content_dir), relpath, md_sig, txt_sig) for relpath, md_sig, txt_sig in to_parse]
-    if (
-        jobs > 1
-        and len(tasks) >= PARALLEL_THRESHOLD
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            for done, result in enumerate(pool.imap(_parse_one, tasks, chunksize=256), start=1):
-                if progress and done % 256 == 0:
-                    progress(256)
-                yield result
-        return
-    for done, task in enumerate(tasks, start=1):
-        if progress and done % 256 == 0:
-            progress(256)
-        yield _parse_one(task)
-
-
-def _parse_one(task: tuple[str, str, Signature, Signature | None]) -> tuple[str, Entry]:
+def parse_one(task: ParseTask) -> tuple[str, Entry]:
+    """Read one .md file's front matter into a cache entry (meta or problem)."""
     content_dir, relpath, md_sig, txt_sig = task
     md_path = Path(content_dir, relpath)
     try:
-        cable = load_cable_meta(md_path)
+        text = md_path.read_bytes().decode("utf-8")
+        where = str(md_path)
+        front, _ = split_front_matter(text, where)
+        cable = cable_from_front_matter(read_front_matter(front, where), md_path)
     except ContentError as exc:
         return relpath, (md_sig, txt_sig, None, str(exc).removeprefix(f"{md_path}: "))
     except OSError as exc:
@@ -166,71 +227,85 @@ def _interned(meta: CableMeta) -> tuple[object, ...]:
     )
 
 
-def _collect(content_dir: Path, entries: dict[str, Entry]) -> tuple[list[CableMeta], list[Problem]]:
+def _collect(
+    content_dir: Path, entries: dict[str, dict[str, Entry]]
+) -> tuple[list[CableMeta], list[Problem]]:
     """CableMeta for each good file; problems for broken files, misnamed ids and duplicates."""
     cables: list[CableMeta] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for relpath in sorted(entries, key=lambda r: Path(r).parts):
-        _, _, data, problem = entries[relpath]
-        md_path = content_dir / relpath
-        if data is None:
-            problems.append(Problem(str(md_path), None, problem or "unreadable"))
-            continue
-        meta = CableMeta._make(data)._replace(content_path=str(md_path))
-        if meta.id != md_path.stem:
-            problems.append(
-                Problem(
-                    str(md_path), 2, f"id {meta.id!r} disagrees with the file name {md_path.name!r}"
+    root = f"{content_dir}{os.sep}"
+    make = CableMeta._make
+    for folder in sorted(entries, key=lambda f: f.split("/")):
+        folder_entries = entries[folder]
+        for relpath in sorted(folder_entries):
+            _, _, data, problem = folder_entries[relpath]
+            md_path = root + relpath
+            if data is None:
+                problems.append(Problem(md_path, None, problem or "unreadable"))
+                continue
+            meta = make(data)
+            stem = relpath[len(folder) + 1 : -3]
+            if meta.id != stem:
+                problems.append(
+                    Problem(md_path, 2, f"id {meta.id!r} disagrees with the file name '{stem}.md'")
                 )
-            )
-            continue
-        if meta.id in seen:
-            problems.append(
-                Problem(str(md_path), 2, f"duplicate id {meta.id!r}: already in {seen[meta.id]}")
-            )
-            continue
-        seen[meta.id] = str(md_path)
-        cables.append(meta)
+                continue
+            if meta.id in seen:
+                problems.append(
+                    Problem(md_path, 2, f"duplicate id {meta.id!r}: already in {seen[meta.id]}")
+                )
+                continue
+            seen[meta.id] = md_path
+            cables.append(meta._replace(content_path=md_path))
     return cables, problems
 
 
-def _load_cache(cache_path: Path) -> dict[str, Entry]:
-    try:
-        with cache_path.open("rb") as handle:
-            data = pickle.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ValueError,
-        ImportError,
-    ) as exc:
-        log.warning("%s: unreadable cache, reading every cable (%s)", cache_path, exc)
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+def _cache_name(folder: str) -> str:
+    return hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
 
-def _save_cache(cache_path: Path, entries: dict[str, Entry]) -> None:
+def _load_folder_caches(cache_root: Path) -> dict[str, tuple[bytes, dict[str, Entry]]]:
+    """folder -> (its key when cached, its entries); unreadable files are skipped."""
+    found: dict[str, tuple[bytes, dict[str, Entry]]] = {}
     try:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(
-                {"version": CACHE_VERSION, "entries": entries},
-                handle,
-                protocol=pickle.HIGHEST_PROTOCOL,
+        names = os.listdir(cache_root)
+    except OSError:
+        return found
+    for name in names:
+        if not name.endswith(".pickle"):
+            continue
+        try:
+            with open(cache_root / name, "rb") as handle:
+                data = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+            log.warning("%s: unreadable cache file, reading its cables again (%s)", name, exc)
+            continue
+        if isinstance(data, tuple) and len(data) == 4 and data[0] == CACHE_VERSION:
+            _, folder, key, folder_entries = data
+            found[folder] = (key, folder_entries)
+    return found
+
+
+def _save_folder_caches(
+    cache_root: Path, folders: dict[str, tuple[bytes, dict[str, Entry]]], removed: list[str]
+) -> None:
+    try:
+        cache_root.mkdir(parents=True, exist_ok=True)
+        for folder, (key, folder_entries) in folders.items():
+            path = cache_root / f"{_cache_name(folder)}.pickle"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(
+                pickle.dumps(
+                    (CACHE_VERSION, folder, key, folder_entries), protocol=pickle.HIGHEST_PROTOCOL
+                )
             )
-        os.replace(tmp, cache_path)
+            os.replace(tmp, path)
+        for folder in removed:
+            (cache_root / f"{_cache_name(folder)}.pickle").unlink(missing_ok=True)
     except OSError as exc:
         log.warning(
-            "%s: cannot write the cache (%s); the next build reads every cable again",
-            cache_path,
+            "%s: cannot write the cache (%s); the next build reads these cables again",
+            cache_root,
             exc.strerror,
         )

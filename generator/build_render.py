@@ -1,9 +1,19 @@
-"""Rendering planned pages, in this process or in worker processes that share the plan.
+"""Rendering pages, and the worker processes that parse front matter and render in parallel.
 
-Workers are forked after the Site, the Plan and the Jinja environment exist,
-so each inherits them (templates compiled once, in the parent) and is handed
-only chunk numbers; it renders its pages and writes them straight into the
-back tree, returning (path, input digest, output digest, written) tuples.
+Workers are forked at the start of a build, while the parent is still small
+(before the front-matter cache and the Site are loaded), so the archive's
+metadata is held once in the process tree, not once per worker. A worker
+inherits the Jinja environment (templates compiled once, in the parent) and
+its own Markdown parser; everything else arrives in chunks through a queue:
+
+- ("parse", tasks): front matter of changed files -> cache entries;
+- ("render", site view, tasks): pages, each with what the planner decided for
+  it (a cable page: its CablePageData; other pages: their whole context).
+  The worker reads a cable's file itself, renders, writes the page straight
+  into the back tree and returns (path, input digest, output digest, written).
+
+The parent keeps a few chunks in flight per worker, so neither memory nor the
+pipes fill up, and notices a worker that dies.
 """
 
 from __future__ import annotations
@@ -11,8 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import queue
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,92 +31,73 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
-from generator.cable import CableDocument, cable_to_front_matter, read_cable
+from generator.build_cache import Entry, ParseTask, parse_one
+from generator.build_frontmatter import read_cable_fast
+from generator.cable import CableDocument, cable_to_front_matter
 from generator.errors import BuildError, CablesiteError, ContentError, Problem, ThemeError
 from generator.output import write_output
-from generator.pages import PageSpec, Plan
-from generator.pages_context import cable_context, common_context, page_context
+from generator.pages import CablePageData, PageSpec
+from generator.pages_context import Context, cable_context, common_context
 from generator.render import page_from_spec, render_markdown, render_page
-from generator.site import Site
 
 log = logging.getLogger(__name__)
 
-CHUNK = 64
-IN_PROCESS_LIMIT = 300
+IN_FLIGHT = 3  # chunks queued per worker
+POLL_SECONDS = 1.0
 
-# (spec, input digest, output digest already in the back tree or None)
-RenderItem = tuple[PageSpec, bytes, bytes | None]
+# (spec, input digest, output digest already in the back tree or None, what the page needs):
+# CablePageData for a cable page, the content path for its JSON, the context for any other page
+RenderTask = tuple[PageSpec, bytes, bytes | None, object]
 # (relative path, input digest, output digest, written), or a Problem for a page not made
 RenderResult = tuple[str, bytes, bytes, bool] | Problem
 
 
 @dataclass(frozen=True, slots=True)
-class RenderJob:
-    """Everything a renderer needs; shared with forked workers, never pickled."""
+class Renderer:
+    """What every page render needs, in the parent or a worker: templates, Markdown, the tree."""
 
-    site: Site
-    plan: Plan
     env: jinja2.Environment
     markdown: MarkdownIt
     back_dir: Path
 
 
-def render_items(
-    job: RenderJob,
-    items: Sequence[RenderItem],
-    *,
-    jobs: int,
-    progress: Callable[[int], None] | None = None,
+def render_tasks(
+    renderer: Renderer, site_view: Context, tasks: Sequence[RenderTask]
 ) -> Iterator[RenderResult]:
-    """Render and write every item; in parallel when there is enough work and fork exists."""
-    if (
-        jobs <= 1
-        or len(items) <= IN_PROCESS_LIMIT
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        yield from _render_range(job, items, 0, len(items), progress)
-        return
-    yield from _render_parallel(job, items, jobs, progress)
-
-
-def _render_range(
-    job: RenderJob,
-    items: Sequence[RenderItem],
-    start: int,
-    stop: int,
-    progress: Callable[[int], None] | None,
-) -> Iterator[RenderResult]:
+    """Render and write each task, in order; a cable whose file went bad becomes a Problem."""
     last: tuple[str, CableDocument | ContentError] | None = None
-    for position in range(start, stop):
-        spec, input_digest, previous = items[position]
-        document: CableDocument | ContentError | None = None
+    for spec, input_digest, previous, need in tasks:
+        document: CableDocument | None = None
         if spec.kind in {"cable", "cable_json"}:
-            if last is None or last[0] != spec.name:
-                last = (spec.name, _read(job.site, spec.name))
+            content_path = need.content_path if isinstance(need, CablePageData) else str(need)
+            if last is None or last[0] != content_path:
+                last = (content_path, _read(content_path))
+            if isinstance(last[1], ContentError):
+                yield Problem(content_path, None, str(last[1]))
+                continue
             document = last[1]
-        if isinstance(document, ContentError):
-            yield Problem(job.site.cables[spec.name].content_path, None, str(document))
-            continue
-        data = render_spec(job, spec, document)
-        digest, written = write_output(job.back_dir, spec.relpath, data, previous)
-        if progress:
-            progress(1)
+        data = render_spec(renderer, site_view, spec, need, document)
+        digest, written = write_output(renderer.back_dir, spec.relpath, data, previous)
         yield spec.relpath, input_digest, digest, written
 
 
-def _read(site: Site, cable_id: str) -> CableDocument | ContentError:
-    path = Path(site.cables[cable_id].content_path)
+def _read(content_path: str) -> CableDocument | ContentError:
     try:
-        return read_cable(path)
+        return read_cable_fast(Path(content_path))
     except ContentError as exc:
         return exc
     except OSError as exc:
         return ContentError(f"cannot read: {exc.strerror}")
 
 
-def render_spec(job: RenderJob, spec: PageSpec, document: CableDocument | None) -> bytes:
+def render_spec(
+    renderer: Renderer,
+    site_view: Context,
+    spec: PageSpec,
+    need: object,
+    document: CableDocument | None,
+) -> bytes:
     """The bytes of one page."""
-    site = job.site
     if spec.kind == "cable_json":
         assert document is not None
         data = cable_to_front_matter(document.cable)
@@ -113,79 +105,130 @@ def render_spec(job: RenderJob, spec: PageSpec, document: CableDocument | None) 
             "utf-8", "surrogatepass"
         )
     if spec.kind == "cable":
-        assert document is not None
-        context: dict[str, Any] = cable_context(site, spec, document.cable)
-        context["body_html"] = render_markdown(job.markdown, document.body)
+        assert document is not None and isinstance(need, CablePageData)
+        context = cable_context(need, spec, document.cable)
+        context["body_html"] = render_markdown(renderer.markdown, document.body)
         context["original"] = document.original
     else:
-        context = page_context(site, job.plan, spec)
-    return render_page(job.env, page_from_spec(spec, common_context(site, spec, context)))
+        assert isinstance(need, dict)
+        context = need
+    return render_page(renderer.env, page_from_spec(spec, common_context(site_view, spec, context)))
 
 
-def _render_parallel(
-    job: RenderJob,
-    items: Sequence[RenderItem],
-    jobs: int,
-    progress: Callable[[int], None] | None,
-) -> Iterator[RenderResult]:
-    context = multiprocessing.get_context("fork")
-    tasks: Any = context.SimpleQueue()
-    results: Any = context.SimpleQueue()
-    chunks = range(0, len(items), CHUNK)
-    for start in chunks:
-        tasks.put(start)
-    workers = [
-        context.Process(target=_worker, args=(job, items, tasks, results), daemon=True)
-        for _ in range(min(jobs, len(chunks)))
-    ]
-    for _ in workers:
-        tasks.put(None)
-    for worker in workers:
-        worker.start()
-    finished = 0
-    failure: str | None = None
-    failure_kind = "build"
-    try:
-        while finished < len(workers):
-            message = results.get()
-            if message is None:
-                finished += 1
-                continue
-            kind, payload = message
-            if kind == "error":
-                failure_kind, failure = payload
-                finished += 1
-                break
-            if progress:
-                progress(len(payload))
-            yield from payload
-    finally:
-        if failure is not None:
-            for worker in workers:
-                worker.terminate()
-        for worker in workers:
-            worker.join()
-    if failure is not None:
-        raise ThemeError(failure) if failure_kind == "theme" else BuildError(failure)
-    for worker in workers:
-        if worker.exitcode not in (0, None):
-            raise BuildError(
-                f"a render worker died (exit code {worker.exitcode}); the site was not changed"
+class WorkerPool:
+    """Worker processes for parsing and rendering; a context manager that always reaps them."""
+
+    def __init__(self, renderer: Renderer, jobs: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._tasks: Any = context.Queue()
+        self._results: Any = context.Queue()
+        self._workers = [
+            context.Process(
+                target=_worker_main, args=(renderer, self._tasks, self._results), daemon=True
             )
+            for _ in range(jobs)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close(failed=exc_info[0] is not None)
+
+    def parse(
+        self, tasks: list[ParseTask], progress: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[str, Entry]]:
+        """parse_one for every task, in the workers; results in completion order."""
+        chunk = max(16, min(256, len(tasks) // (self.size * 8) or 1))
+        messages = (("parse", tasks[i : i + chunk]) for i in range(0, len(tasks), chunk))
+        for batch in self._run(messages):
+            if progress:
+                progress(len(batch))
+            yield from batch
+
+    def render(
+        self,
+        site_view: Context,
+        chunks: Iterable[list[RenderTask]],
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[RenderResult]:
+        """render_tasks for every chunk, in the workers; results in completion order."""
+        for batch in self._run(("render", site_view, chunk) for chunk in chunks):
+            if progress:
+                progress(len(batch))
+            yield from batch
+
+    def _run(self, messages: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+        pending = 0
+        limit = IN_FLIGHT * self.size
+        source = iter(messages)
+        exhausted = False
+        while True:
+            while not exhausted and pending < limit:
+                message = next(source, None)
+                if message is None:
+                    exhausted = True
+                    break
+                self._tasks.put(message)
+                pending += 1
+            if pending == 0:
+                return
+            kind, payload = self._receive()
+            if kind == "error":
+                failure_kind, text = payload
+                raise ThemeError(text) if failure_kind == "theme" else BuildError(text)
+            pending -= 1
+            yield payload
+
+    def _receive(self) -> tuple[str, Any]:
+        while True:
+            try:
+                result: tuple[str, Any] = self._results.get(timeout=POLL_SECONDS)
+                return result
+            except queue.Empty:
+                dead = [w for w in self._workers if not w.is_alive()]
+                if dead:
+                    raise BuildError(
+                        f"a worker process died (exit code {dead[0].exitcode}); "
+                        "the site was not changed"
+                    ) from None
+
+    def close(self, *, failed: bool = False) -> None:
+        if failed:
+            for worker in self._workers:
+                worker.terminate()
+        else:
+            for _ in self._workers:
+                self._tasks.put(None)
+        for worker in self._workers:
+            worker.join()
+        self._tasks.close()
+        self._results.close()
 
 
-def _worker(job: RenderJob, items: Sequence[RenderItem], tasks: Any, results: Any) -> None:
+def _worker_main(renderer: Renderer, tasks: Any, results: Any) -> None:
     try:
         while True:
-            start = tasks.get()
-            if start is None:
+            message = tasks.get()
+            if message is None:
                 break
-            batch = list(_render_range(job, items, start, min(start + CHUNK, len(items)), None))
-            results.put(("results", batch))
-        results.put(None)
+            if message[0] == "parse":
+                results.put(("parsed", [parse_one(task) for task in message[1]]))
+            else:
+                _, site_view, chunk = message
+                results.put(("rendered", list(render_tasks(renderer, site_view, chunk))))
     except ThemeError as exc:
         results.put(("error", ("theme", str(exc))))
     except CablesiteError as exc:
         results.put(("error", ("build", str(exc))))
     except Exception:  # a bug: hand the traceback to the parent, which raises it as a BuildError
-        results.put(("error", ("build", "a render worker failed:\n" + traceback.format_exc())))
+        results.put(("error", ("build", "a worker failed:\n" + traceback.format_exc())))
+    finally:
+        results.close()
+        results.join_thread()

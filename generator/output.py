@@ -26,7 +26,6 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ log = logging.getLogger(__name__)
 
 Manifest = dict[str, tuple[bytes, bytes]]  # relative path -> (input digest, output digest)
 MANIFEST_VERSION = 1
+STATE_FILE = "state.pickle"
 
 
 def output_digest(data: bytes) -> bytes:
@@ -107,27 +107,56 @@ def write_output(
 ) -> tuple[bytes, bool]:
     """Write one file into the back tree unless it already holds these bytes; (digest, written).
 
-    Files are replaced (temp file + rename), never modified in place: an
+    A file the back tree does not hold yet (previous is None) is created in
+    place: nothing else can see it before the swap. A file it holds is
+    replaced (temp file + rename), never modified in place, because an
     unchanged file of the back tree may be a hard link shared with the live tree.
     """
     digest = output_digest(data)
     if digest == previous:
         return digest, False
-    path = back_dir / relpath
+    path = os.path.join(back_dir, relpath)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        if previous is None and _write_new(path, data):
+            return digest, True
+        folder, name = os.path.split(path)
+        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{name}")
+        if not _write_new(tmp, data):
+            os.unlink(tmp)  # left by a killed build
+            _write_new(tmp, data)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp_name, path)
+            os.replace(tmp, path)
         except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
+            os.unlink(tmp)
             raise
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
         raise BuildError(f"{exc.filename or path}: cannot write: {reason}") from exc
     return digest, True
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_new(path: str, data: bytes) -> bool:
+    """Create path with data (and its folders if needed); False if it already exists."""
+    try:
+        fd = os.open(path, _NEW_FILE, 0o644)
+    except FileExistsError:
+        return False
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            fd = os.open(path, _NEW_FILE, 0o644)
+        except FileExistsError:
+            return False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    return True
 
 
 def link_from_live(trees: OutputTrees, relpath: str) -> bool:
@@ -261,16 +290,39 @@ def _load_manifest(manifests_dir: Path, tree: Path) -> Manifest:
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
         return {}
     entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    if isinstance(entries, dict):
+        return entries
+    paths, digests = data.get("paths"), data.get("digests")
+    if not isinstance(paths, str) or not isinstance(digests, bytes):
+        return {}
+    names = paths.split("\n") if paths else []
+    if len(digests) != 32 * len(names):
+        return {}
+    view = memoryview(digests)
+    return {
+        name: (bytes(view[32 * i : 32 * i + 16]), bytes(view[32 * i + 16 : 32 * i + 32]))
+        for i, name in enumerate(names)
+    }
 
 
 def _save_manifest(
     manifests_dir: Path, tree: Path, manifest: Mapping[str, tuple[bytes, bytes]]
 ) -> None:
+    """Pickle the manifest; 16-byte digests (a real build's) go in two flat blobs, fast to load."""
     path = _manifest_path(manifests_dir, tree)
-    data = pickle.dumps(
-        {"version": MANIFEST_VERSION, "entries": dict(manifest)}, protocol=pickle.HIGHEST_PROTOCOL
+    compact = all(
+        len(inputs) == 16 and len(output) == 16 and "\n" not in name
+        for name, (inputs, output) in manifest.items()
     )
+    if compact:
+        content: dict[str, object] = {
+            "version": MANIFEST_VERSION,
+            "paths": "\n".join(manifest),
+            "digests": b"".join(inputs + output for inputs, output in manifest.values()),
+        }
+    else:
+        content = {"version": MANIFEST_VERSION, "entries": dict(manifest)}
+    data = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
@@ -281,3 +333,49 @@ def _prune_manifests(manifests_dir: Path, trees: tuple[Path, ...]) -> None:
     for path in manifests_dir.glob("*.pickle"):
         if path.name not in keep:
             path.unlink(missing_ok=True)
+
+
+def read_live_state(out_dir: Path) -> object | None:
+    """What the last build recorded with the live tree (write_live_state); None if out of date.
+
+    The record names the live tree by device and inode: after a failed or
+    interrupted build, or when public/ was replaced by hand, it no longer
+    matches and the build does its full work.
+    """
+    out_dir = out_dir.absolute()
+    path = state_dir_for(out_dir) / STATE_FILE
+    try:
+        stat = out_dir.stat()
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+        return None
+    if not isinstance(data, tuple) or len(data) != 3:
+        return None
+    version, tree, state = data
+    if version != MANIFEST_VERSION or tree != (stat.st_dev, stat.st_ino):
+        return None
+    return state  # type: ignore[no-any-return]
+
+
+def write_live_state(out_dir: Path, state: object) -> None:
+    """Record state with the live tree (after a successful swap); see read_live_state."""
+    out_dir = out_dir.absolute()
+    path = state_dir_for(out_dir) / STATE_FILE
+    stat = out_dir.stat()
+    data = pickle.dumps(
+        (MANIFEST_VERSION, (stat.st_dev, stat.st_ino), state), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("%s: cannot record the build (%s); the next build does all its work", path, exc)
+
+
+def forget_live_state(out_dir: Path) -> None:
+    """Drop the record before the live tree changes, so a kill in between cannot leave it stale."""
+    (state_dir_for(out_dir.absolute()) / STATE_FILE).unlink(missing_ok=True)

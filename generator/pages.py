@@ -15,11 +15,12 @@ all 600 pages of the tag.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from generator.reference_tags import TagInfo
 from generator.site import CableMeta, Site, Term
 from generator.urls import cable_url, feed_url, output_relpath, term_url
 
@@ -63,30 +64,51 @@ class Plan:
     pages: Sequence[PageSpec]
     pagination: Mapping[tuple[str, str], Sequence[PageSlice]]
     sitemaps: Mapping[str, tuple[str, ...]]  # sitemap part name -> the URLs it lists
+    # cable id -> (row digest, links digest): a cable page's digest is
+    # cable_page_digest(source key, *these), so a build that changes only the
+    # cable's own file can compute it again without planning (build_quick.py)
+    cable_parts: Mapping[str, tuple[bytes, bytes]] = field(default_factory=dict)
 
 
 def digest_of(*parts: object) -> bytes:
-    """A 16-byte digest of the repr of plain data (tuples, strings, numbers, datetimes, bytes)."""
+    """A 16-byte digest of small plain data (strings, numbers, None; tuples of them)."""
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def plan_pages(site: Site) -> Plan:
-    """Decide every page of the site, in a stable order, with its input digest."""
+    """Decide every page of the site, in a stable order, with its input digest.
+
+    Digests are built from bytes, not from objects: each cable's listing row is
+    hashed once (RowDigests), and a page that lists cables hashes the
+    concatenation of their row digests, so planning 600,000 pages costs one
+    short hash per page.
+    """
     rows = RowDigests(site)
     pages: list[PageSpec] = []
     pagination: dict[tuple[str, str], list[PageSlice]] = {}
     pages.append(_spec("home", "/", "home.html", digest=digest_of(home_data(site))))
+    links_of = CableLinks(site, rows)
+    json_urls = _json_urls(site)
+    cable_parts: dict[str, tuple[bytes, bytes]] = {}
     for cable_id, meta in site.cables.items():
-        url = site.urls[cable_id]
-        links = cable_links(site, meta)
+        parts = cable_parts[cable_id] = (rows.get(cable_id), links_of.digest(meta))
         pages.append(
             _spec(
-                "cable", url, "cable.html", name=cable_id, digest=digest_of(meta.source_key, links)
+                "cable",
+                site.urls[cable_id],
+                "cable.html",
+                name=cable_id,
+                digest=cable_page_digest(meta.source_key, *parts),
             )
         )
-        json_url = url_for_json(site, meta)
         pages.append(
-            _spec("cable_json", json_url, "", name=cable_id, digest=digest_of(meta.source_key))
+            _spec(
+                "cable_json",
+                json_urls[cable_id],
+                "",
+                name=cable_id,
+                digest=cable_json_digest(meta.source_key),
+            )
         )
     for kind, index in site.indexes.items():
         if index.listing_url is not None:
@@ -105,10 +127,10 @@ def plan_pages(site: Site) -> Plan:
         for term in index.terms.values():
             slices = paginate(site, term)
             pagination[(kind, term.name)] = slices
-            summary = [(s.label, s.url) for s in slices]
+            head = _term_head(site, term, slices)
+            every = rows.join(term.cable_ids)
             for number, page in enumerate(slices, start=1):
-                ids = term.cable_ids if number == 1 else term.cable_ids[page.start : page.stop]
-                shown = rows.join(ids)
+                shown = every if number == 1 else every[page.start * 16 : page.stop * 16]
                 pages.append(
                     _spec(
                         "term",
@@ -117,16 +139,11 @@ def plan_pages(site: Site) -> Plan:
                         term_kind=kind,
                         name=term.name,
                         number=number,
-                        digest=digest_of(
-                            term.title,
-                            term.url,
-                            page,
-                            summary if number == 1 else len(slices),
-                            shown,
-                        ),
+                        digest=_hash(head, repr(page).encode("utf-8", "surrogatepass"), shown),
                     )
                 )
-            latest = term.cable_ids[-site.config.feed_size :]
+            feed_size = site.config.feed_size
+            latest = every[-feed_size * 16 :] if feed_size else b""
             pages.append(
                 _spec(
                     "feed",
@@ -134,19 +151,45 @@ def plan_pages(site: Site) -> Plan:
                     "feed.xml",
                     term_kind=kind,
                     name=term.name,
-                    digest=digest_of(term.title, term.url, rows.join(latest)),
+                    digest=_hash(head, latest),
                 )
             )
-    latest = tuple(site.cables)[-site.config.feed_size :]
-    pages.append(_spec("feed", feed_url("/"), "feed.xml", digest=digest_of(rows.join(latest))))
+    latest_ids = tuple(site.cables)[-site.config.feed_size :] if site.config.feed_size else ()
+    pages.append(_spec("feed", feed_url("/"), "feed.xml", digest=_hash(rows.join(latest_ids))))
     pages.append(_spec("not_found", "/404.html", "404.html", digest=digest_of("404")))
     pages.append(_spec("robots", "/robots.txt", "robots.txt", digest=digest_of("robots")))
-    if site.config.search:  # the page; search.py writes the index after the render
-        search = digest_of(search_data(site))
-        pages.append(_spec("search", "/search/", "search.html", digest=search))
     sitemap_pages, sitemaps = _sitemaps(site, pages)
     pages.extend(sitemap_pages)
-    return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps)
+    return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps, cable_parts=cable_parts)
+
+
+def cable_page_digest(source_key: str, row: bytes, links: bytes) -> bytes:
+    """The digest of a cable page: its files, its own row, what it shows of other cables."""
+    return _hash(source_key.encode("utf-8", "surrogatepass"), row, links)
+
+
+def cable_json_digest(source_key: str) -> bytes:
+    """The digest of a cable's JSON page: its files alone."""
+    return _hash(source_key.encode("utf-8", "surrogatepass"))
+
+
+def _term_head(site: Site, term: Term, slices: Sequence[PageSlice]) -> bytes:
+    """What every page of a term shows of the whole term: title, count, dates, its pages."""
+    cables = site.cables
+    ids = term.cable_ids
+    first = next((cables[i].created for i in ids if cables[i].created is not None), None)
+    last = cables[ids[-1]].created if ids else None
+    data = (term.title, term.url, len(ids), str(first), str(last), [tuple(s) for s in slices])
+    return repr(data).encode("utf-8", "surrogatepass")
+
+
+def _hash(*parts: bytes) -> bytes:
+    """16 bytes standing for the concatenated parts (fixed-size digests or self-delimited bytes)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(len(part).to_bytes(4, "little"))
+        hasher.update(part)
+    return hasher.digest()
 
 
 def _spec(
@@ -167,22 +210,53 @@ def url_for_json(site: Site, meta: CableMeta) -> str:
     return cable_url(site.config.permalinks, meta.id, meta.created, json=True)
 
 
+def _json_urls(site: Site) -> dict[str, str]:
+    """url_for_json of every cable, derived from the page URLs when the patterns allow it."""
+    permalinks = site.config.permalinks
+    if permalinks.cable_json == permalinks.cable.removesuffix(".html") + ".json":
+        return {cable_id: url[:-5] + ".json" for cable_id, url in site.urls.items()}
+    return {cable_id: url_for_json(site, meta) for cable_id, meta in site.cables.items()}
+
+
 class RowDigests:
-    """Per-cable digests of what a listing row shows, computed once and joined per page."""
+    """The digest of each cable's listing row (listing_row_data), all computed in one pass."""
 
     def __init__(self, site: Site) -> None:
-        self._site = site
-        self._digests: dict[str, bytes] = {}
+        origin_urls = term_urls(site, "origin")
+        classification_urls = term_urls(site, "classification")
+        urls = site.urls
+        self._digests: dict[str, bytes] = {
+            cable_id: hashlib.blake2b(
+                repr(
+                    (
+                        cable_id,
+                        urls[cable_id],
+                        meta.subject,
+                        str(meta.created),
+                        meta.origin,
+                        meta.classification,
+                        origin_urls.get(meta.origin),  # type: ignore[arg-type]
+                        classification_urls.get(meta.classification),  # type: ignore[arg-type]
+                    )
+                ).encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).digest()
+            for cable_id, meta in site.cables.items()
+        }
 
     def get(self, cable_id: str) -> bytes:
-        found = self._digests.get(cable_id)
-        if found is None:
-            found = digest_of(listing_row_data(self._site, self._site.cables[cable_id]))
-            self._digests[cable_id] = found
-        return found
+        return self._digests[cable_id]
 
     def join(self, cable_ids: Iterable[str]) -> bytes:
-        return b"".join(self.get(cable_id) for cable_id in cable_ids)
+        """The row digests of the cables, 16 bytes each, in order."""
+        digests = self._digests
+        return b"".join([digests[cable_id] for cable_id in cable_ids])
+
+
+def term_urls(site: Site, kind: str) -> dict[str, str]:
+    """Name -> URL of every term of one index ({} when the index is not built)."""
+    index = site.indexes.get(kind)
+    return {} if index is None else {name: term.url for name, term in index.terms.items()}
 
 
 def listing_row_data(site: Site, meta: CableMeta) -> tuple[object, ...]:
@@ -207,12 +281,71 @@ def _term_url(site: Site, kind: str, name: str | None) -> str | None:
     return term.url if term is not None else None
 
 
+class CableLinks:
+    """The digest of what a cable page shows from the rest of the archive (see cable_links).
+
+    The names of its terms come from its own file (covered by its source key)
+    and their URLs from the slugs of every index (one digest for the whole
+    site); the cables it names — references in the archive, cited-by, previous
+    and next from its post — are represented by their row digests. So the
+    digest of a cable page costs a few dict lookups and one hash.
+    """
+
+    def __init__(self, site: Site, rows: RowDigests) -> None:
+        self._site = site
+        self._rows = rows._digests
+        self.slugs = digest_of(
+            [
+                (kind, [(term.name, term.url) for term in index.terms.values()])
+                for kind, index in site.indexes.items()
+            ]
+        )
+
+    def digest(self, meta: CableMeta) -> bytes:
+        rows = self._rows
+        previous, following = self._site.neighbours.get(meta.id, (None, None))
+        return _hash(
+            self.slugs,
+            b"".join([rows[r] for r in meta.references if r in rows]),
+            b"".join([rows[c] for c in self._site.cited_by.get(meta.id, ())]),
+            rows[previous] if previous is not None else b"",
+            rows[following] if following is not None else b"",
+        )
+
+
+class CablePageData(NamedTuple):
+    """What a cable page shows from the rest of the archive; the rest comes from its file.
+
+    Decided by the planner in the parent process and handed to a render worker,
+    which reads the cable's file itself (content_path).
+    """
+
+    links: tuple[object, ...]  # cable_links(site, meta)
+    json_url: str
+    subject: str  # the index's subject, shown when the front matter has none
+    meanings: Mapping[str, TagInfo]  # what its tags mean (tags.yaml)
+    content_path: str
+
+
+def cable_page_data(site: Site, meta: CableMeta) -> CablePageData:
+    """The CablePageData of one cable."""
+    info = site.tag_info
+    return CablePageData(
+        links=cable_links(site, meta),
+        json_url=url_for_json(site, meta),
+        subject=meta.subject,
+        meanings={tag: info[tag] for tag in meta.tags if tag in info},
+        content_path=meta.content_path,
+    )
+
+
 def cable_links(site: Site, meta: CableMeta) -> tuple[object, ...]:
     """Everything a cable page shows that comes from the rest of the archive.
 
     Term URLs of its tags, post, addressees, classification and dates;
     references (linked when in the archive); cited-by; previous and next cable
-    from the same post. Used both for the page's digest and for its context.
+    from the same post. Used for the page's context; CableLinks.digest covers
+    the same data for the page's digest.
     """
 
     def term_link(kind: str, name: str | None) -> tuple[str, str | None] | None:
@@ -255,23 +388,27 @@ def paginate(site: Site, term: Term) -> list[PageSlice]:
     """
     size = site.config.page_size
     ids = term.cable_ids
-    created = [site.cables[cable_id].created for cable_id in ids]
+    cables = site.cables
+    created = [cables[cable_id].created for cable_id in ids]
     if len(ids) <= size:
         return [PageSlice(0, len(ids), _label(created, 0, len(ids)), term.url)]
+    years = [d.year if d else 0 for d in created]
     buckets: list[tuple[int, int, bool]] = []  # (start, stop, may share a page)
-    for year_start, year_stop in _runs(created, 0, len(ids), lambda d: d.year if d else 0):
+    for year_start, year_stop in _runs(years, 0, len(ids)):
         if year_stop - year_start <= size:
             buckets.append((year_start, year_stop, True))
             continue
-        for month_start, month_stop in _runs(
-            created, year_start, year_stop, lambda d: d.month if d else 0
-        ):
+        months = [d.month if d else 0 for d in created[year_start:year_stop]]
+        for month_start, month_stop in _runs(months, 0, len(months)):
+            month_start += year_start
+            month_stop += year_start
             count = month_stop - month_start
             if count <= size:
                 buckets.append((month_start, month_stop, True))
             else:
                 for chunk in range(month_start, month_stop, size):
                     buckets.append((chunk, min(chunk + size, month_stop), False))
+    shareable_ends = {stop for _, stop, shareable in buckets if shareable}
     slices: list[tuple[int, int]] = []
     for start, stop, shareable in buckets:
         if (
@@ -279,7 +416,7 @@ def paginate(site: Site, term: Term) -> list[PageSlice]:
             and shareable
             and stop - slices[-1][0] <= size
             and slices[-1][1] == start
-            and (_shareable_end(buckets, slices[-1][1]))
+            and slices[-1][1] in shareable_ends
         ):
             slices[-1] = (slices[-1][0], stop)
         else:
@@ -292,18 +429,15 @@ def paginate(site: Site, term: Term) -> list[PageSlice]:
     ]
 
 
-def _shareable_end(buckets: list[tuple[int, int, bool]], stop: int) -> bool:
-    return any(b[1] == stop and b[2] for b in buckets)
-
-
-def _runs(
-    created: Sequence[datetime | None], start: int, stop: int, key: Callable[[datetime | None], int]
-) -> Iterable[tuple[int, int]]:
+def _runs(keys: Sequence[int], start: int, stop: int) -> Iterable[tuple[int, int]]:
+    """(start, stop) of each run of equal keys in keys[start:stop]."""
     run_start = start
-    for position in range(start + 1, stop + 1):
-        if position == stop or key(created[position]) != key(created[run_start]):
+    for position in range(start + 1, stop):
+        if keys[position] != keys[run_start]:
             yield run_start, position
             run_start = position
+    if run_start < stop:
+        yield run_start, stop
 
 
 def _label(created: Sequence[datetime | None], start: int, stop: int) -> str:
@@ -327,13 +461,6 @@ def home_data(site: Site) -> tuple[object, ...]:
     from generator.pages_context import home_context_data
 
     return home_context_data(site)
-
-
-def search_data(site: Site) -> tuple[object, ...]:
-    """What the search page shows from the archive (also its digest input)."""
-    from generator.pages_context import search_context
-
-    return tuple(search_context(site).items())
 
 
 def listing_data(site: Site, kind: str) -> tuple[object, ...]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.cable import Cable
-from generator.pages import PageSpec, Plan, cable_links, url_for_json
+from generator.pages import CablePageData, PageSpec, Plan
 from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
 from generator.site import MONTH_NAMES, CableMeta, Site, month_counts
 from generator.urls import feed_url
@@ -55,7 +55,6 @@ def site_context(site: Site) -> Context:
         "feed_url": feed_url("/"),
         "nav": nav,
         "extra": dict(config.extra),
-        "search": config.search,
     }
 
 
@@ -245,12 +244,15 @@ def feed_context(site: Site, spec: PageSpec) -> Context:
     }
 
 
-def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
-    """The cable page without its body: metadata panel with every link, references, cited by."""
-    meta = site.cables[spec.name]
-    links: Any = cable_links(site, meta)
+def cable_context(data: CablePageData, spec: PageSpec, cable: Cable) -> Context:
+    """The cable page without its body: metadata panel with every link, references, cited by.
+
+    `data` is what the planner decided from the archive (pages.cable_page_data);
+    `cable` is the cable's own front matter, read by the render worker.
+    """
+    links: Any = data.links
     (tags, origin, to, info, classification, year, month, refs, cited, previous, following) = links
-    meanings = site.tag_info
+    meanings = data.meanings
 
     def link(pair: Any) -> Context | None:
         return None if pair is None else {"name": pair[0], "url": pair[1]}
@@ -289,8 +291,8 @@ def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
     view: Context = {
         "id": cable.id,
         "url": spec.url,
-        "json_url": url_for_json(site, meta),
-        "subject": cable.subject or meta.subject,
+        "json_url": data.json_url,
+        "subject": cable.subject or data.subject,
         "created": cable.created,
         "released": cable.released,
         "classification": link(classification),
@@ -344,17 +346,6 @@ def cable_context(site: Site, spec: PageSpec, cable: Cable) -> Context:
     }
 
 
-def search_context(site: Site) -> Context:
-    """The search page: where the index is, what each tag means, the browse pages."""
-    tags = site.indexes.get("tag")
-    meanings = {
-        name: info.title
-        for name, info in sorted(site.tag_info.items())
-        if tags is not None and name in tags.terms
-    }
-    return {"search": {"bundle_url": "/pagefind/", "tag_meanings": meanings}}
-
-
 def page_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
     """The context of any page but a cable page (which also needs the cable's file)."""
     kind = spec.kind
@@ -370,13 +361,11 @@ def page_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
         return {"urls": plan.sitemaps[spec.name]}
     if kind == "sitemap_index":
         return {"sitemaps": [page.url for page in plan.pages if page.kind == "sitemap"]}
-    if kind == "search":
-        return search_context(site)
     if kind in {"robots", "not_found"}:
         return {}
     raise ValueError(f"no context for a page of kind {kind!r}")
 
 
-def common_context(site: Site, spec: PageSpec, context: Mapping[str, Any]) -> Context:
-    """The context a template receives: the page's own, plus `site` and `page_url`."""
-    return {"site": site_context(site), "page_url": spec.url, "page_kind": spec.kind, **context}
+def common_context(site_view: Context, spec: PageSpec, context: Mapping[str, Any]) -> Context:
+    """The context a template receives: the page's own, `site` (site_context) and `page_url`."""
+    return {"site": site_view, "page_url": spec.url, "page_kind": spec.kind, **context}

@@ -140,15 +140,9 @@ def build_site(
     by_id = {meta.id: meta for meta in ordered}
     permalinks = config.permalinks
     urls = {meta.id: cable_url(permalinks, meta.id, meta.created) for meta in ordered}
-    members: dict[str, dict[str, list[str]]] = {
-        kind: defaultdict(list) for kind in _index_kinds(config)
-    }
+    members = _index_members(_index_kinds(config), ordered)
     cited: dict[str, list[str]] = defaultdict(list)
     for meta in ordered:
-        for kind, names in _terms_of(meta, members):
-            bucket = members[kind]
-            for name in names:
-                bucket[name].append(meta.id)
         for ref in meta.references:
             if ref in by_id and ref != meta.id:
                 cited[ref].append(meta.id)
@@ -171,20 +165,45 @@ def _index_kinds(config: SiteConfig) -> list[str]:
     return kinds
 
 
-def _terms_of(
-    meta: CableMeta, members: Mapping[str, object]
-) -> Iterable[tuple[str, Iterable[str]]]:
-    if "tag" in members:
-        yield "tag", meta.tags
-    if "origin" in members and meta.origin:
-        yield "origin", (meta.origin,)
-    if "addressee" in members:
-        yield "addressee", dict.fromkeys(meta.to + meta.info)
-    if "classification" in members and meta.classification:
-        yield "classification", (meta.classification,)
-    if "year" in members and meta.created:
-        yield "year", (f"{meta.created.year:04d}",)
-        yield "month", (f"{meta.created.year:04d}-{meta.created.month:02d}",)
+def _index_members(kinds: list[str], ordered: list[CableMeta]) -> dict[str, dict[str, list[str]]]:
+    """For each index kind, term name -> ids of its cables in date order.
+
+    One loop per kind rather than a generator per cable: this runs over every
+    cable on every build (3.5 million term memberships in the release).
+    """
+    members: dict[str, dict[str, list[str]]] = {}
+    for kind in kinds:
+        bucket: defaultdict[str, list[str]] = defaultdict(list)
+        if kind == "tag":
+            for meta in ordered:
+                for name in meta.tags:
+                    bucket[name].append(meta.id)
+        elif kind == "addressee":
+            for meta in ordered:
+                names = meta.to + meta.info if meta.info else meta.to
+                if len(names) > 1:
+                    names = tuple(dict.fromkeys(names))
+                for name in names:
+                    bucket[name].append(meta.id)
+        elif kind in {"origin", "classification"}:
+            for meta in ordered:
+                term = meta.origin if kind == "origin" else meta.classification
+                if term:
+                    bucket[term].append(meta.id)
+        elif kind in {"year", "month"}:
+            names_by_key: dict[tuple[int, int], str] = {}
+            for meta in ordered:
+                when = meta.created
+                if when is None:
+                    continue
+                key = (when.year, when.month if kind == "month" else 0)
+                date_name = names_by_key.get(key)
+                if date_name is None:
+                    date_name = f"{key[0]:04d}-{key[1]:02d}" if kind == "month" else f"{key[0]:04d}"
+                    names_by_key[key] = date_name
+                bucket[date_name].append(meta.id)
+        members[kind] = bucket
+    return members
 
 
 def _make_index(config: SiteConfig, kind: str, members: Mapping[str, list[str]]) -> Index:

@@ -1,0 +1,219 @@
+"""The fast front-matter reader gives exactly what yaml.CSafeLoader gives, on any cable."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.build_frontmatter import (
+    _NotSimple,
+    parse_simple_front_matter,
+    read_cable_fast,
+    read_front_matter,
+)
+from generator.cable import (
+    Addressee,
+    Cable,
+    SourceInfo,
+    cable_from_front_matter,
+    cable_to_markdown,
+    load_front_matter,
+    read_cable,
+    split_front_matter,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Text that stresses YAML: indicators, quotes, resolvable words, unicode, controls, line breaks.
+TRICKY = [
+    "",
+    " ",
+    "null",
+    "Null",
+    "~",
+    "yes",
+    "No",
+    "on",
+    "true",
+    "0042",
+    "42",
+    "-7",
+    "+1",
+    "0x1F",
+    "1:20",
+    "1e3",
+    ".5",
+    ".inf",
+    "2009-11-10",
+    "2009-11-10T16:42:00",
+    "<<",
+    "=",
+    "- item",
+    "-x",
+    "--",
+    "? q",
+    "a: b",
+    "a:b",
+    "a #b",
+    "#c",
+    "[x]",
+    "{y}",
+    "a, b",
+    "it's",
+    "'quoted'",
+    '"double"',
+    "back\\slash",
+    "tab\there",
+    "line\nbreak",
+    "two\n\nlines",
+    "trailing ",
+    " leading",
+    "NUL\x00",
+    "bell\x07",
+    "é ü ✓ 東京",
+    "nbsp\xa0x",
+    "nel\x85x",
+    "ls\u2028x",
+    "bom\ufeffx",
+    "emoji \U0001f600",
+    "*star",
+    "&anchor",
+    "!tag",
+    "|pipe",
+    ">fold",
+    "%pct",
+    "@at",
+    "`tick",
+    "what?",
+    "x" * 200,
+]
+texts = st.one_of(st.sampled_from(TRICKY), st.text(max_size=40))
+optional = st.one_of(st.none(), texts)
+addressees = st.builds(
+    Addressee,
+    name=texts.filter(lambda t: t.strip() != ""),
+    route=optional,
+    precedence=optional,
+    serial=optional,
+    excluded=st.lists(texts, max_size=2).map(tuple),
+)
+cables = st.builds(
+    Cable,
+    id=st.from_regex(r"[0-9]{2}[A-Z]{3,10}[0-9]{1,5}", fullmatch=True),
+    subject=optional,
+    created=st.one_of(st.none(), st.datetimes(min_value=datetime(1960, 1, 1))),
+    released=st.one_of(st.none(), st.dates(min_value=date(1960, 1, 1))),
+    classification=optional,
+    origin=optional,
+    tags=st.lists(texts, max_size=6).map(tuple),
+    precedence=optional,
+    dtg=optional,
+    sender=optional,
+    to=st.lists(addressees, max_size=3).map(tuple),
+    info=st.lists(addressees, max_size=3).map(tuple),
+    references=st.lists(texts, max_size=3).map(tuple),
+    classified_by=optional,
+    reasons=optional,
+    declassify_on=optional,
+    handling=st.lists(texts, max_size=2).map(tuple),
+    signer=optional,
+    sections=st.one_of(st.none(), st.integers(min_value=0, max_value=99)),
+    summary=optional,
+    source=st.one_of(st.none(), st.builds(SourceInfo, format=texts, file=texts, sha256=texts)),
+    warnings=st.lists(texts, max_size=2).map(tuple),
+    extra=st.dictionaries(
+        st.sampled_from(["note", "mine", "yes", "rating"]),
+        st.one_of(texts, st.integers(), st.lists(texts, max_size=2)),
+        max_size=2,
+    ),
+)
+
+
+def front_of(cable: Cable) -> str:
+    return split_front_matter(cable_to_markdown(cable, "Body."), "test")[0]
+
+
+def typed(value: object) -> object:
+    """A value with the type of every scalar made visible (True == 1 must not pass)."""
+    if isinstance(value, dict):
+        return {typed(k): typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cables)
+def test_fast_reader_equals_the_yaml_loader_on_written_cables(cable: Cable) -> None:
+    front = front_of(cable)
+    expected = load_front_matter(front, "test")
+    got = read_front_matter(front, "test")
+    assert typed(got) == typed(expected)
+    assert cable_from_front_matter(got) == cable_from_front_matter(expected)
+
+
+def test_fast_reader_reads_a_plain_cable_without_the_yaml_loader() -> None:
+    cable = Cable(
+        id="09ROME1240",
+        subject="G-8 NONPROLIFERATION DIRECTORS GROUP MEETING, ROME",
+        created=datetime(2009, 11, 10, 16, 42),
+        classification="CONFIDENTIAL",
+        origin="Embassy Rome",
+        tags=("PREL", "PARM", "UNSC", "KNNP", "KSUM"),
+        to=(Addressee("SECSTATE WASHDC", "RUEHC", "IMMEDIATE", "2872"),),
+        info=(Addressee("NATO EU COLLECTIVE", "RUCNMEM", "PRIORITY", None),),
+        references=("09STATE111", "09ROME1111"),
+        sections=4,
+        summary="The G-8's last meeting under Italy's presidency: 'a success'.",
+    )
+    front = front_of(cable)
+    data = parse_simple_front_matter(front)  # raises _NotSimple if it needed the loader
+    assert data["tags"] == ["PREL", "PARM", "UNSC", "KNNP", "KSUM"]
+    assert data["to"] == [
+        {"route": "RUEHC", "name": "SECSTATE WASHDC", "precedence": "IMMEDIATE", "serial": "2872"}
+    ]
+    assert data["sections"] == 4 and data["released"] is None
+    assert cable_from_front_matter(data) == cable
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "id: 09X1\n# a comment\nsubject: S\n",
+        "id: 09X1\n\nsubject: S\n",
+        "id: 09X1\nsubject: S # note\n",
+        "id: 09X1\nsubject: >\n  folded\n",
+        "id: 09X1\ntags:\n  - PREL\n",
+        "id: 09X1\nsections: 0x10\n",
+        "id: 09X1\nreleased: 2010-11-28\n",
+        "id: 09X1\nflag: yes\n",
+        "id: 09X1\nsubject: 'open\n  quote'\n",
+        "id: &a 09X1\nalias: *a\n",
+        "id: 09X1\r\nsubject: S\r\n",
+    ],
+)
+def test_anything_unusual_goes_to_the_yaml_loader_and_reads_the_same(front: str) -> None:
+    with pytest.raises(_NotSimple):
+        parse_simple_front_matter(front)
+    assert typed(read_front_matter(front, "t")) == typed(load_front_matter(front, "t"))
+
+
+CORPUS_FILES = sorted((REPO / "content" / "cables").rglob("*.md"))
+
+
+def test_every_cable_of_the_demo_archive_reads_the_same_fast() -> None:
+    assert len(CORPUS_FILES) > 900
+    fast_read = 0
+    for md_path in CORPUS_FILES:
+        assert read_cable_fast(md_path) == read_cable(md_path), md_path
+        front, _ = split_front_matter(md_path.read_text(encoding="utf-8"), str(md_path))
+        try:
+            parse_simple_front_matter(front)
+            fast_read += 1
+        except _NotSimple:
+            pass
+    assert fast_read > len(CORPUS_FILES) * 0.8  # most real cables avoid the YAML loader

@@ -60,6 +60,7 @@ from generator.render import (
     make_markdown,
     template_digests,
 )
+from generator.search import SEARCH_DIR, cable_pages, update_search
 from generator.site import build_site
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,8 @@ def build(
                     static_todo.append((relpath, path, digest))
             report.static_files = len(statics)
             planned = by_path.keys() | statics.keys()
+            if config.search:  # search files change only with the cable pages
+                planned |= {p for p in trees.live if p.startswith(SEARCH_DIR + "/")}
             unchanged = (
                 not items
                 and not links
@@ -237,6 +240,9 @@ def build(
                 )
                 manifest[relpath] = (digest, out)
                 report.written += written
+    if config.search:
+        with _stage(report, "search"):
+            update_search(trees, manifest, cable_pages(site, plan))
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
         commit(trees, manifest)
@@ -315,7 +321,7 @@ def _global_digest(config: SiteConfig) -> bytes:
 
     The code is its modules' bytes, not only the version number: an upgrade (or
     a fix installed under the same version) that changes what a page looks like
-    re-renders it. About a millisecond for the package's 70 modules.
+    re-renders it (a few milliseconds: the package is about 0.5 MB of source).
     """
     tags = TAGS_PATH.stat()
     text = f"{generator.__version__}|{config!r}|{tags.st_size}:{tags.st_mtime_ns}"

@@ -158,6 +158,8 @@ def plan_pages(site: Site) -> Plan:
     pages.append(_spec("feed", feed_url("/"), "feed.xml", digest=_hash(rows.join(latest_ids))))
     pages.append(_spec("not_found", "/404.html", "404.html", digest=digest_of("404")))
     pages.append(_spec("robots", "/robots.txt", "robots.txt", digest=digest_of("robots")))
+    if site.config.search:  # the page; search.py writes the index after the render
+        pages.append(_spec("search", "/search/", "search.html", digest=digest_of(search_data(site))))
     sitemap_pages, sitemaps = _sitemaps(site, pages)
     pages.extend(sitemap_pages)
     return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps, cable_parts=cable_parts)
@@ -461,6 +463,13 @@ def home_data(site: Site) -> tuple[object, ...]:
     from generator.pages_context import home_context_data
 
     return home_context_data(site)
+
+
+def search_data(site: Site) -> tuple[object, ...]:
+    """What the search page shows from the archive (also its digest input)."""
+    from generator.pages_context import search_context
+
+    return tuple(search_context(site).items())
 
 
 def listing_data(site: Site, kind: str) -> tuple[object, ...]:

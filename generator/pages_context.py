@@ -55,6 +55,7 @@ def site_context(site: Site) -> Context:
         "feed_url": feed_url("/"),
         "nav": nav,
         "extra": dict(config.extra),
+        "search": config.search,
     }
 
 
@@ -346,6 +347,17 @@ def cable_context(data: CablePageData, spec: PageSpec, cable: Cable) -> Context:
     }
 
 
+def search_context(site: Site) -> Context:
+    """The search page: where the index is, what each tag means, the browse pages."""
+    tags = site.indexes.get("tag")
+    meanings = {
+        name: info.title
+        for name, info in sorted(site.tag_info.items())
+        if tags is not None and name in tags.terms
+    }
+    return {"search": {"bundle_url": "/pagefind/", "tag_meanings": meanings}}
+
+
 def page_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
     """The context of any page but a cable page (which also needs the cable's file)."""
     kind = spec.kind
@@ -361,6 +373,8 @@ def page_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
         return {"urls": plan.sitemaps[spec.name]}
     if kind == "sitemap_index":
         return {"sitemaps": [page.url for page in plan.pages if page.kind == "sitemap"]}
+    if kind == "search":
+        return search_context(site)
     if kind in {"robots", "not_found"}:
         return {}
     raise ValueError(f"no context for a page of kind {kind!r}")

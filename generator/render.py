@@ -52,6 +52,7 @@ PAGE_TEMPLATES = (
     "robots.txt",
     "sitemap.xml",
     "sitemap-index.xml",
+    "search.html",
 )
 MONTHS = (
     "January",

@@ -188,7 +188,7 @@ def update_search(
     manifest: Manifest,
     pages: Sequence[tuple[str, datetime | None]],
     *,
-    limit: int = SHARD_PAGES,
+    limit: int | None = None,
 ) -> SearchReport:
     """Bring the search bundles of the back tree up to date with its cable pages.
 
@@ -199,7 +199,7 @@ def update_search(
     """
     started = time.perf_counter()
     report = SearchReport()
-    shards = plan_shards(pages, limit)
+    shards = plan_shards(pages, limit or SHARD_PAGES)
     report.shards = len(shards)
     binary = find_pagefind() if shards else None
     version = pagefind_version(binary) if binary is not None else ""

@@ -1,0 +1,167 @@
+"""Search in Debian's Chromium (Playwright), on the demo archive built with its Pagefind index.
+
+Never downloads a browser: /usr/bin/chromium is installed by .ci/run; a
+missing Chromium or Playwright fails these tests, it does not skip them. The
+built site is served over HTTP on 127.0.0.1, and every request the page makes
+is checked to stay there (the search works offline, from the static files).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium; the tests fail (not skip) when it or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is missing: pip install '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo archive (content/, site.yaml) built with its search index, served on 127.0.0.1."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    archive = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "content", archive / "content")
+    shutil.copy(REPO / "site.yaml", archive / "site.yaml")
+    config = load_config(archive / "site.yaml")
+    report = build(config, jobs=2)
+    assert not report.failed and config.search
+    handler = partial(Quiet, directory=str(config.output_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def open_page(browser: Any, url: str, *, width: int = 1280, script: bool = True) -> Any:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, java_script_enabled=script, is_mobile=width < 500
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.requested = []
+    page.errors = []
+    page.on("request", lambda request: page.requested.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    return page
+
+
+def result_ids(page: Any) -> list[str]:
+    return [str(text) for text in page.locator("#search-list .cable-item-id").all_inner_texts()]
+
+
+def status_count(page: Any) -> int:
+    text = page.locator("#search-status").inner_text()
+    match = re.match(r"([\d,]+) cables?\b", text)
+    assert match, text
+    return int(match.group(1).replace(",", ""))
+
+
+def test_typing_nonproliferation_directors_finds_09rome1240(browser: Any, served: str) -> None:
+    page = open_page(browser, f"{served}/search/")
+    page.locator("#search-q").fill("Nonproliferation Directors")
+    page.locator("#search-q").press("Enter")
+    page.wait_for_selector("#search-list .cable-item")
+    assert "09ROME1240" in result_ids(page)
+    item = page.locator("#search-list .cable-item", has_text="09ROME1240").first
+    link = item.locator("a.cable-item-subject")
+    assert link.inner_text() == "G-8 NONPROLIFERATION DIRECTORS GROUP MEETING"
+    assert link.get_attribute("href") == "/cable/2009/11/09ROME1240.html"
+    meta = item.locator(".cable-item-meta").inner_text()
+    assert "10 November 2009" in meta and "Embassy Rome" in meta and "CONFIDENTIAL" in meta
+    marks = [m.lower() for m in item.locator(".search-excerpt mark").all_inner_texts()]
+    assert any(m.startswith(("nonproliferation", "directors")) for m in marks), marks
+    assert "q=Nonproliferation+Directors" in page.url  # the search is a link
+    link.click()
+    page.wait_for_url("**/cable/2009/11/09ROME1240.html")
+    assert not page.errors
+    assert all(url.startswith(served) for url in page.requested), "a request left the site"
+
+
+def test_a_tag_filter_narrows_the_results_and_is_kept_in_the_link(
+    browser: Any, served: str
+) -> None:
+    page = open_page(browser, f"{served}/search/?q=nonproliferation")
+    page.wait_for_selector("#search-list .cable-item")
+    before = status_count(page)
+    tag_box = page.locator('.search-filter[data-filter="tag"] input[value="KNNP"]')
+    knnp = int(tag_box.locator("xpath=..").locator(".count").inner_text().replace(",", ""))
+    assert 0 < knnp < before
+    tag_box.check()
+    page.wait_for_function(
+        "count => !document.getElementById('search-status').textContent.startsWith(count)",
+        arg=f"{before:,} ",
+    )
+    after = status_count(page)
+    assert after == knnp < before
+    assert "tag=KNNP" in page.url
+    shown = page.locator("#search-list .cable-item").count()
+    assert shown == min(after, 20)
+    # the same link opened afresh gives the same narrowed results
+    again = open_page(browser, page.url)
+    again.wait_for_selector("#search-list .cable-item")
+    assert status_count(again) == after
+    assert again.locator('.search-filter[data-filter="tag"] input[value="KNNP"]').is_checked()
+    assert not page.errors and not again.errors
+
+
+def test_the_header_box_on_a_cable_page_leads_to_the_results(browser: Any, served: str) -> None:
+    page = open_page(browser, f"{served}/cable/2009/11/09ROME1240.html", width=390)
+    page.locator("#site-search-q").fill("09ROME1240")
+    page.locator("#site-search-q").press("Enter")
+    page.wait_for_url("**/search/?q=09ROME1240")
+    page.wait_for_selector("#search-list .cable-item")
+    assert result_ids(page)[0] == "09ROME1240"
+
+
+def test_without_javascript_the_page_says_so_and_links_the_indexes(
+    browser: Any, served: str
+) -> None:
+    page = open_page(browser, f"{served}/search/?q=rome", script=False)
+    message = page.locator(".search-noscript")
+    assert message.is_visible()
+    assert "Search needs JavaScript" in message.inner_text()
+    hrefs = message.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert {"/tag/", "/origin/", "/classification/", "/date/"} <= set(hrefs)

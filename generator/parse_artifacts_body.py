@@ -82,8 +82,11 @@ class BodyArtifacts:
             appended = self.seen_numbered(index) or self.text_lines(index) > shape.APPENDED_AFTER
             self.state = "appended" if appended else "routing"
             return index
-        if text.startswith("VZCZC"):
-            self.state = "routing"
+        if text.startswith("VZCZC") or (
+            shape.DTG_LINE.match(text)
+            and (shape.next_nonblank(self.lines, index + 1) or "").startswith("FM ")
+        ):
+            self.state = "routing"  # the header of the next section (90CAPETOWN97)
             return index
         banner = shape.BODY_BANNER.match(text)
         if banner:

@@ -154,9 +154,10 @@ class _Builder:
 
     def line(self, index: int, line: str) -> int:
         first = line[0]
-        if first == " ":
+        if first == " " or first == "-":
             stripped = line.strip()
-            if not stripped:
+            # a lone '-' separates the paragraphs of old cables (90CAPETOWN97)
+            if not stripped or stripped == "-":
                 if self.gap is None:
                     self.gap = "blank"
                 return index + 1

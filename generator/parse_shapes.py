@@ -50,6 +50,8 @@ BANNER_START = (
     "L I M",
 )
 
+# the DTG line of a header: 'R 171512Z JAN 90', 'P R 041820Z JAN 10'
+DTG_LINE = re.compile(r"[ZOPR](?: [ZOPR])? +\d{6}Z ?[A-Z]{3} \d{2}\b")
 CSV_ROW = re.compile(r"(?:\d+\t)?\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?\t(?:[^\t\n]*\t){4}")
 HEADER_START = re.compile(
     r"(?:VZCZC\w*|(?:[ZOPR]{2}|[ZOPR] [ZOPR])(?: +R[A-Z0-9]{3,7})+"
@@ -198,7 +200,7 @@ BODY_SPECIAL_LINE = re.compile(
         for prefix in BODY_SPECIAL
         if prefix not in BANNER_START and prefix != PAGE_BREAK
     )
-    + r"|\d+\t|\d{4}-\d\d-\d\d \d\d:\d\d)"
+    + r"|\d+\t|\d{4}-\d\d-\d\d \d\d:\d\d|[ZOPR](?: [ZOPR])? \d{6}Z )"
 )
 Continuation = Callable[[list[str], list[str], int], bool]
 

@@ -9,7 +9,7 @@ unchanged), and prints cables per second and the peak memory: the largest sum
 of the resident memory of the importing process and all its workers, polled
 from /proc every 20 ms. Two row counts show whether memory stays flat as the
 CSV grows. The dumps repeat the ~1,040 corpus cables with the layout of the
-real cables.csv (repeats get new serial numbers). Linux only.
+real cables.csv (a repeat gets another year in its id). Linux only.
 Not a test: the figures depend on the machine and its load.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -76,14 +75,14 @@ def split_header(text: str) -> tuple[str, str]:
 
 
 def unique_id(cable_id: str, copy: int) -> str:
-    """The id of copy n of a cable: its serial plus n x 1,000,000 (09ROME1240 -> 09ROME1001240).
+    """The id of copy n of a cable: its year moved on by n (09ROME1240 -> 12ROME1240 for n=3).
 
-    The parser canonicalises ids, so a copy needs an id of the same shape.
+    The parser canonicalises ids (a suffix or a seven-digit serial is undone),
+    so a copy needs an id of the real shape; the year is the one free part.
     """
-    serial = re.search(r"\d+$", cable_id)
-    if copy == 0 or serial is None:
+    if copy == 0 or not cable_id[:2].isdigit():
         return cable_id
-    return f"{cable_id[: serial.start()]}{int(serial.group()) + copy * 1_000_000}"
+    return f"{(int(cable_id[:2]) + copy) % 100:02d}{cable_id[2:]}"
 
 
 def write_csv(path: Path, row_count: int) -> None:

@@ -1,0 +1,240 @@
+"""The search index at archive scale: Pagefind time and memory, index size, bytes per query.
+
+    python tests/bench/bench_search.py --archive /tmp/bench/n10000/archive --build
+    python tests/bench/bench_search.py --archive /tmp/bench/n50000/archive --single
+    python tests/bench/bench_search.py --archive . --query "nonproliferation directors"
+
+The archive is a folder with site.yaml and content/ (tests/bench/make_archive.py
+makes one; `.` is the demo archive of the repository). It measures, in order:
+
+1. `--build`: a cold `cablesite build` (output and caches deleted first), its
+   wall and CPU time and peak memory (proc_measure), and the seconds of each
+   stage from its report line: the share of the `search` stage is the price of
+   the index in a build. Without --build the archive must be built already.
+2. Every shard of public/pagefind/shards.json indexed again by a standalone
+   Pagefind run over the same cable pages (hard links in a temporary folder),
+   as the build does it: pages, wall and CPU seconds, peak RSS (ru_maxrss).
+3. `--single`: one Pagefind run over all cable pages, as if there were no
+   shards (the comparison that motivates them; at 50,000 pages it needs about
+   15 GB, so leave it off on a busy machine).
+4. The index on disk: files and bytes under public/pagefind/, per cable page.
+5. With `--query` (repeatable; default two queries): the search page in
+   Debian's Chromium (/usr/bin/chromium, Playwright; never downloaded) on a
+   local HTTP server, and the bytes the browser fetched for the query: code
+   (pagefind.js, worker, WebAssembly) and index data (entry, metadata,
+   filters, word chunks, fragments), each a fresh browser (no cache).
+
+Figures go to stdout as a table, and as JSON to --json (default
+/tmp/bench/search-results.json). Run it from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proc_measure import run_measured
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+from generator.search import find_pagefind  # noqa: E402
+
+STAGE = re.compile(r"(\w+) ([\d.]+)s")
+
+
+def cold_build(archive: Path, jobs: int) -> dict[str, Any]:
+    """A clean build of the archive, measured; the stage seconds from its report line."""
+    for leftover in ("public", ".public.cablesite", ".cablesite-cache"):
+        shutil.rmtree(archive / leftover, ignore_errors=True)
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    run = run_measured(
+        [sys.executable, "-m", "generator", "build", "--jobs", str(jobs)], cwd=archive, env=env
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"the build failed:\n{run.stdout}\n{run.stderr}")
+    line = next(line for line in (run.stdout + run.stderr).splitlines() if " pages: " in line)
+    stages = {name: float(seconds) for name, seconds in STAGE.findall(line.split("[", 1)[1])}
+    total = sum(stages.values())
+    return {
+        "wall_s": round(run.seconds, 2),
+        "cpu_s": round(run.cpu_seconds, 2),
+        "peak_rss_tree_mib": run.tree_peak >> 20,
+        "load": run.load,
+        "stages_s": stages,
+        "search_share": round(stages.get("search", 0.0) / total, 3) if total else None,
+    }
+
+
+def shard_pages(public: Path) -> dict[str, list[str]]:
+    """The cable pages of each shard, read back from the bundles' fragments."""
+    import gzip
+
+    shards = json.loads((public / "pagefind/shards.json").read_text())["shards"]
+    pages: dict[str, list[str]] = {}
+    for shard in shards:
+        urls = []
+        for path in (public / "pagefind" / shard / "fragment").iterdir():
+            fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
+            urls.append(fragment["url"].lstrip("/"))
+        pages[shard] = sorted(urls)
+    return pages
+
+
+def run_pagefind(binary: Path, public: Path, relpaths: list[str]) -> dict[str, Any]:
+    """One Pagefind run over these pages (hard links), as search.py does it: time and memory."""
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as work:
+        site = Path(work) / "site"
+        for relpath in relpaths:
+            target = site / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(public / relpath, target)
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(binary), "--site", str(site), "--output-path", f"{work}/out", "--quiet"],
+            stdout=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if status != 0:
+            raise SystemExit(f"Pagefind failed with status {status}")
+        return {
+            "pages": len(relpaths),
+            "wall_s": round(wall, 2),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mib": usage.ru_maxrss >> 10,
+            "load": round(load, 1),
+        }
+
+
+def index_on_disk(public: Path) -> dict[str, Any]:
+    files = [p for p in (public / "pagefind").rglob("*") if p.is_file()]
+    kinds: dict[str, int] = {}
+    for path in files:
+        kind = path.parent.name if path.parent.name in {"fragment", "index", "filter"} else "other"
+        kinds[kind] = kinds.get(kind, 0) + path.stat().st_size
+    cables = sum(1 for _ in public.glob("cable/*/*/*.html"))
+    total = sum(kinds.values())
+    return {
+        "files": len(files),
+        "bytes": total,
+        "mib": round(total / 2**20, 1),
+        "bytes_per_cable": round(total / max(cables, 1)),
+        "by_kind_bytes": kinds,
+    }
+
+
+def query_bytes(public: Path, queries: list[str]) -> dict[str, Any]:
+    """Bytes fetched by a fresh Chromium for the search page and one query (uncompressed HTTP)."""
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(public)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    results: dict[str, Any] = {}
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            for query in queries:
+                context = browser.new_context()
+                page = context.new_page()
+                page.set_default_timeout(120_000)
+                fetched: list[tuple[str, int]] = []
+
+                def done(request: Any, fetched: list[tuple[str, int]] = fetched) -> None:
+                    response = request.response()
+                    size = len(response.body()) if response is not None else 0
+                    fetched.append((request.url[len(base) :], size))
+
+                page.on("requestfinished", done)
+                started = time.perf_counter()
+                page.goto(f"{base}/search/?q={query.replace(' ', '+')}")
+                page.wait_for_function(
+                    "() => /cables? for|No cable/.test("
+                    "document.getElementById('search-status').textContent)"
+                )
+                page.wait_for_load_state("networkidle")
+                seconds = time.perf_counter() - started
+                status = page.locator("#search-status").inner_text()
+                context.close()
+                code = sum(size for url, size in fetched if url.endswith((".js", ".pagefind")))
+                data = sum(
+                    size
+                    for url, size in fetched
+                    if url.startswith("/pagefind/") and not url.endswith((".js", ".pagefind"))
+                )
+                results[query] = {
+                    "status": status,
+                    "requests": len(fetched),
+                    "search_code_bytes": code,
+                    "index_data_bytes": data,
+                    "all_bytes": sum(size for _, size in fetched),
+                    "seconds_to_results": round(seconds, 2),
+                }
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--build", action="store_true", help="measure a cold build first")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-shards", action="store_true", help="skip re-running each shard")
+    parser.add_argument("--single", action="store_true", help="one Pagefind run over everything")
+    parser.add_argument("--query", action="append", help="a query to measure (repeatable)")
+    parser.add_argument("--json", type=Path, default=Path("/tmp/bench/search-results.json"))
+    args = parser.parse_args()
+    archive = args.archive.resolve()
+    public = archive / "public"
+    report: dict[str, Any] = {"archive": str(archive)}
+    if args.build:
+        report["build"] = cold_build(archive, args.jobs)
+        print("cold build:", json.dumps(report["build"]))
+    binary = find_pagefind()
+    pages = shard_pages(public)
+    report["cables"] = sum(len(p) for p in pages.values())
+    if not args.no_shards:
+        report["shards"] = {}
+        for shard, relpaths in pages.items():
+            report["shards"][shard] = run_pagefind(binary, public, relpaths)
+            print(f"shard {shard}:", json.dumps(report["shards"][shard]))
+    if args.single:
+        everything = sorted(p for relpaths in pages.values() for p in relpaths)
+        report["single"] = run_pagefind(binary, public, everything)
+        print("single index:", json.dumps(report["single"]))
+    report["disk"] = index_on_disk(public)
+    print("on disk:", json.dumps(report["disk"]))
+    queries = args.query or ["nonproliferation directors", "embassy"]
+    report["queries"] = query_bytes(public, queries)
+    for query, figures in report["queries"].items():
+        print(f"query {query!r}:", json.dumps(figures))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -135,6 +135,8 @@ class _Builder:
                 and "   " not in line
                 and "\t" not in line
                 and not (ref_lines and index in ref_lines)
+                and lines[index + 1 : index + 2] != []
+                and lines[index + 1][:1] not in _RULE_FIRST
             ):
                 parts.append(line)  # the common case: the next line of a paragraph
                 index += 1
@@ -182,7 +184,17 @@ class _Builder:
                 self.blocks.append(Block("rule"))
             self.gap = "blank"
             return index + 1
-        if self.current is None or self.gap is not None:
+        if (
+            self.current is None
+            or self.gap is not None
+            or (
+                self.parts
+                and ends_sentence(self.parts[-1])
+                and (len(self.parts) > 1 or self.current.number is not None)
+                and not line.endswith(".")
+            )
+        ):
+            # also right under a paragraph's last sentence: '.' / 'COMMENT' / '---' (06MOSCOW5740)
             heading_end = self.heading_end(index)
             if heading_end:
                 self.close()

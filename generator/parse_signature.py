@@ -34,7 +34,11 @@ def find_signer(raw_lines: Sequence[str]) -> str | None:
         if (
             glued is not None
             and not _NOT_A_NAME.match(glued["name"])
-            and (len(line) <= _GLUED_LINE_LIMIT or _CLOSING.search(line, 0, glued.start() + 1))
+            and (
+                _GLUED_LINE_LIMIT is None
+                or len(line) <= _GLUED_LINE_LIMIT
+                or _CLOSING.search(line, 0, glued.start() + 1)
+            )
         ):
             return glued["name"]
         return None
@@ -45,8 +49,9 @@ def find_signer(raw_lines: Sequence[str]) -> str | None:
 # is short ('Minimize considered. CLINTON', 09STATE15113) or a closing formula
 # comes right before it ('End comment. STEVENS', 08TRIPOLI220); at the end of a
 # long paragraph it is not taken (06MOSCOW5645 '...beyond. BURNS' and 10RIYADH61
-# '...evidence. SMITH' are recorded without a signature in the corpus).
-_GLUED_LINE_LIMIT = 200
+# '...evidence. SMITH' are recorded without a signature in the corpus, as are 10KABUL104
+# 'END COMMENT EIKENBERRY' and 09DOHA214 '...protection. LeBaron'). None takes them all.
+_GLUED_LINE_LIMIT: int | None = 200
 _CLOSING = re.compile(
     r"\b(?:END[ \t]+(?:OF[ \t]+)?(?:COMMENT|TEXT|NOTE|SUMMARY|MESSAGE)|MINIMIZE[ \t]+CONSIDERED)"
     r"[ \t]*[.)\"]$",

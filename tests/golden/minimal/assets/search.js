@@ -55,9 +55,11 @@ function writeLocation() {
   }
 }
 
-function filterOption() {
+function filterOption(except = "") {
   const filters = {};
-  for (const [key, values] of chosen) if (values.size) filters[key] = { any: [...values] };
+  for (const [key, values] of chosen) {
+    if (values.size && key !== except) filters[key] = { any: [...values] };
+  }
   return filters;
 }
 
@@ -105,7 +107,15 @@ async function run() {
   results = search.results;
   shown = 0;
   list.replaceChildren();
-  drawFilters(search.filters);
+  // A filter's own choice must not hide its other values: count those without it.
+  const counts = { ...search.filters };
+  for (const [key, values] of chosen) {
+    if (!values.size) continue;
+    const without = await pagefind.search(query || null, { filters: filterOption(key) });
+    if (mine !== generation) return;
+    if (without) counts[key] = without.filters[key];
+  }
+  drawFilters(counts);
   layout.hidden = false;
   const count = results.length;
   const what = query ? ` for “${query}”` : "";
@@ -177,7 +187,8 @@ function drawFilters(current) {
 function drawGroup(key, label, values, counts) {
   const group = element("details", "search-filter");
   group.dataset.filter = key;
-  group.open = chosen.get(key).size > 0 || !window.matchMedia("(max-width: 47.5rem)").matches;
+  // On a phone the filters sit above the results: closed, each saying how many values are chosen.
+  group.open = !window.matchMedia("(max-width: 47.5rem)").matches;
   const summary = element("summary", "", label);
   const picked = chosen.get(key).size;
   if (picked) summary.append(" ", element("span", "count", `${picked} chosen`));

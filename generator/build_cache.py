@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build_frontmatter import read_front_matter
-from generator.cable import cable_from_front_matter, split_front_matter
+from generator.cable import cable_from_front_matter, split_front_matter, validate_cable_id
 from generator.errors import ContentError, Problem
 from generator.site import CableMeta, cable_meta
 
@@ -250,6 +250,11 @@ def _collect(
                 problems.append(
                     Problem(md_path, 2, f"id {meta.id!r} disagrees with the file name '{stem}.md'")
                 )
+                continue
+            try:
+                validate_cable_id(meta.id)  # a URL and an output file are made of it
+            except ContentError as exc:
+                problems.append(Problem(md_path, 2, str(exc)))
                 continue
             if meta.id in seen:
                 problems.append(

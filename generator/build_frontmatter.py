@@ -100,7 +100,7 @@ def read_front_matter(front: str, where: str) -> dict[str, Any]:
     """Front-matter YAML -> dict, the fast way when the text allows it (same result as YAML)."""
     try:
         return parse_simple_front_matter(front)
-    except _NotSimple:
+    except (_NotSimple, RecursionError):  # deep nesting is no shape write_cable writes
         return load_front_matter(front, where)
 
 

@@ -39,6 +39,7 @@ _PERMALINK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "month": ({"year", "month"}, {"year", "month"}),
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_MAX_DEPTH = 32  # of nested mappings and lists in site.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ def load_config(config_path: Path) -> SiteConfig:
 def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
     """Load site.yaml text safely into a mapping; ConfigError with the line of a YAML error."""
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else "?"
@@ -146,6 +148,13 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
                     f"{where}:{line}: YAML aliases (*name) are not allowed in site.yaml; "
                     "write the value out in full"
                 )
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH:  # libyaml's loader would crash (SIGSEGV) at ~30,000
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise ConfigError(f"{where}:{line}: nested deeper than {_MAX_DEPTH} levels")
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
         data = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

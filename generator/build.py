@@ -26,7 +26,22 @@ from pathlib import Path
 
 import generator
 from generator.build_cache import ContentScan, load_cables, scan_folders
-from generator.build_plan import Fingerprint, LiveState, render_chunks, static_files
+from generator.build_plan import (
+    Fingerprint,
+    LiveState,
+    decide_pages,
+    link_unchanged,
+    render_chunks,
+    static_files,
+    write_statics,
+)
+from generator.build_quick import (
+    RECORDS_FOLDER,
+    load_search_pages,
+    quick_build,
+    record_cable_pages,
+    save_search_pages,
+)
 from generator.build_render import (
     Renderer,
     RenderResult,
@@ -41,13 +56,11 @@ from generator.output import (
     OutputTrees,
     commit,
     forget_live_state,
-    link_from_live,
     mark_dirty,
     open_output,
     read_live_state,
     remove_stale,
     write_live_state,
-    write_output,
 )
 from generator.pages import plan_pages
 from generator.pages_context import Context, site_context
@@ -127,13 +140,30 @@ def build(
         report.static_files = state.static_files
         report.problems.extend(state.problems)
         return report
+    search = _search_quickly(config) if config.search and state is not None else None
+    if state is not None and (search is not None or not config.search):
+        with _stage(report, "quick"):
+            quick = quick_build(
+                scan,
+                state,
+                fingerprint,
+                config.cache_dir,
+                out_dir,
+                lambda back_dir: _renderer(theme, config, back_dir, ("cable.html",)),
+                search,
+            )
+        if quick is not None:
+            report.cables, report.pages = state.cables, state.pages
+            report.static_files = state.static_files
+            report.parsed, report.rendered = quick.parsed, quick.rendered
+            report.written, report.linked = quick.written, quick.linked
+            report.removed, report.swapped = quick.removed, True
+            report.problems.extend(state.problems)
+            return report
     with _stage(report, "theme"):
-        env = make_environment(theme, config)
-        digests = template_digests(env, set(PAGE_TEMPLATES))
-        for name in PAGE_TEMPLATES:
-            env.get_template(name)  # compiled once here, inherited by every worker
         trees = open_output(out_dir, clean=clean)
-        renderer = Renderer(env=env, markdown=make_markdown(), back_dir=trees.back_dir)
+        renderer = _renderer(theme, config, trees.back_dir, PAGE_TEMPLATES)
+        digests = template_digests(renderer.env, set(PAGE_TEMPLATES))
     big = _expect_much_work(clean, state, fingerprint, scan)
     with ExitStack() as stack:
         pool = stack.enter_context(WorkerPool(renderer, jobs)) if jobs > 1 and big else None
@@ -154,40 +184,16 @@ def build(
             report.pages = len(plan.pages)
             base = _global_digest(config)
         with _stage(report, "decide"):
-            manifest: Manifest = {}
-            links: list[str] = []
-            items, by_path = [], {}
-            for spec in plan.pages:
-                digest = hashlib.blake2b(
-                    spec.digest + digests.get(spec.template, b"") + base, digest_size=16
-                ).digest()
-                item = (spec, digest, trees.back.get(spec.relpath, (b"", None))[1])
-                by_path[spec.relpath] = item
-                if _decide(trees, spec.relpath, digest, manifest, links):
-                    items.append(item)
-            statics = static_files(theme.static_dirs)
-            static_todo: list[tuple[str, Path, bytes]] = []
-            for relpath, (path, digest) in statics.items():
-                if relpath in by_path:
-                    report.problems.append(
-                        Problem(
-                            str(path),
-                            None,
-                            f"static file hides the page {relpath}; the page wins",
-                            "warning",
-                        )
-                    )
-                    continue
-                if _decide(trees, relpath, digest, manifest, links):
-                    static_todo.append((relpath, path, digest))
-            report.static_files = len(statics)
-            planned = by_path.keys() | statics.keys()
+            todo = decide_pages(trees, plan, static_files(theme.static_dirs), digests, base)
+            report.problems.extend(todo.problems)
+            report.static_files = len(todo.statics)
+            planned = todo.planned
             if config.search:  # search files change only with the cable pages
                 planned |= {p for p in trees.live if p.startswith(SEARCH_DIR + "/")}
             unchanged = (
-                not items
-                and not links
-                and not static_todo
+                not todo.items
+                and not todo.links
+                and not todo.statics
                 and trees.live.keys() <= planned
                 and bool(trees.live)
             )
@@ -197,59 +203,103 @@ def build(
             pages=report.pages,
             static_files=report.static_files,
             problems=list(report.problems),
+            site_view=site_context(site),
+            cable_suffix=digests.get("cable.html", b"") + base,
+            json_suffix=base,
         )
+        refresh_records = state is None or not (config.cache_dir / RECORDS_FOLDER).is_dir()
         if unchanged and not clean:
             log.info("nothing changed: %s stays as it is", out_dir)
+            if refresh_records:
+                record_cable_pages(config.cache_dir, config.content_dir, site, plan, todo.manifest)
             write_live_state(out_dir, new_state)
             return report
         with _stage(report, "render"):
             forget_live_state(out_dir)
             mark_dirty(trees)
-            for relpath in links:
-                if link_from_live(trees, relpath):
-                    report.linked += 1
-                else:  # the live file is gone: make it again
-                    manifest.pop(relpath, None)
-                    if relpath in by_path:
-                        spec, digest, _ = by_path[relpath]
-                        items.append((spec, digest, None))
-                    elif relpath in statics:
-                        static_todo.append((relpath, *statics[relpath]))
-            site_view = site_context(site)
+            items, report.linked = link_unchanged(trees, todo)
             chunks = render_chunks(site, plan, items)
             if pool is None and len(items) > POOL_THRESHOLD and jobs > 1:
                 # a small change that touched many pages
                 pool = stack.enter_context(WorkerPool(renderer, jobs))
+            assert new_state.site_view is not None
             results = (
-                pool.render(site_view, chunks, progress)
+                pool.render(new_state.site_view, chunks, progress)
                 if pool is not None
-                else _render_here(renderer, site_view, chunks, progress)
+                else _render_here(renderer, new_state.site_view, chunks, progress)
             )
+            rendered: list[str] = []
             for result in results:
                 if isinstance(result, Problem):
                     report.problems.append(result)
                     continue
                 relpath, input_digest, digest, written = result
-                manifest[relpath] = (input_digest, digest)
+                todo.manifest[relpath] = (input_digest, digest)
+                rendered.append(relpath)
                 report.rendered += 1
                 report.written += written
-            for relpath, path, digest in static_todo:
-                data = path.read_bytes()
-                out, written = write_output(
-                    trees.back_dir, relpath, data, trees.back.get(relpath, (b"", None))[1]
-                )
-                manifest[relpath] = (digest, out)
-                report.written += written
+            report.written += write_statics(trees, todo)
+    manifest = todo.manifest
     if config.search:
         with _stage(report, "search"):
-            update_search(trees, manifest, cable_pages(site, plan))
+            pages = cable_pages(site, plan)
+            update_search(trees, manifest, pages)
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
         commit(trees, manifest)
         report.swapped = True
+    with _stage(report, "record"):
+        if config.search:
+            save_search_pages(config.cache_dir, pages)
+        by_path = todo.by_path
+        rendered_cables = {
+            by_path[relpath][0].name for relpath in rendered if by_path[relpath][0].kind == "cable"
+        }
+        if state is not None:  # and every cable of a folder that changed (one may have left)
+            old_keys = state.fingerprint.folders
+            moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
+            root = f"{config.content_dir}{os.sep}"
+            rendered_cables |= {
+                cable_id
+                for cable_id, meta in site.cables.items()
+                if os.path.dirname(meta.content_path.removeprefix(root)) in moved
+            }
+        record_cable_pages(
+            config.cache_dir,
+            config.content_dir,
+            site,
+            plan,
+            manifest,
+            None if refresh_records else rendered_cables,
+        )
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)
     return report
+
+
+def _renderer(
+    theme: Theme, config: SiteConfig, back_dir: Path, templates: tuple[str, ...]
+) -> Renderer:
+    """The Jinja environment with the given templates compiled, Markdown, the back tree."""
+    env = make_environment(theme, config)
+    for name in templates:
+        env.get_template(name)  # compiled once here, inherited by every worker
+    return Renderer(env=env, markdown=make_markdown(), back_dir=back_dir)
+
+
+def _search_quickly(
+    config: SiteConfig,
+) -> tuple[str, Callable[[OutputTrees, Manifest], None]] | None:
+    """The search update of a quick build, from the cable pages the last full build saw."""
+    pages = load_search_pages(config.cache_dir)
+    if pages is None:
+        return None
+    known = pages
+
+    def search(trees: OutputTrees, manifest: Manifest) -> None:
+        update_search(trees, manifest, known)
+
+    return f"{SEARCH_DIR}/", search
 
 
 def _render_here(
@@ -277,27 +327,6 @@ def _expect_much_work(
         if state.fingerprint.folders.get(folder) != key
     )
     return changed > 3
-
-
-def _decide(
-    trees: OutputTrees,
-    relpath: str,
-    digest: bytes,
-    manifest: Manifest,
-    links: list[str],
-) -> bool:
-    """Reuse the live file (linking it into the back tree if needed) or the back's; True: render."""
-    live = trees.live.get(relpath)
-    back = trees.back.get(relpath)
-    if live is not None and live[0] == digest:
-        manifest[relpath] = live
-        if back is None or back[1] != live[1]:
-            links.append(relpath)
-        return False
-    if back is not None and back[0] == digest:
-        manifest[relpath] = back
-        return False
-    return True
 
 
 def _fingerprint(config: SiteConfig, theme: Theme, scan: ContentScan) -> Fingerprint:

@@ -266,6 +266,23 @@ def _collect(
     return cables, problems
 
 
+def load_folder_cache(cache_dir: Path, folder: str) -> tuple[bytes, dict[str, Entry]] | None:
+    """The cached (key, entries) of one content folder, or None."""
+    path = cache_dir / CACHE_FOLDER / f"{_cache_name(folder)}.pickle"
+    try:
+        data = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+    if isinstance(data, tuple) and len(data) == 4 and data[:2] == (CACHE_VERSION, folder):
+        return data[2], data[3]
+    return None
+
+
+def save_folder_cache(cache_dir: Path, folder: str, key: bytes, entries: dict[str, Entry]) -> None:
+    """Write the cache of one content folder."""
+    _save_folder_caches(cache_dir / CACHE_FOLDER, {folder: (key, entries)}, removed=[])
+
+
 def _cache_name(folder: str) -> str:
     return hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 

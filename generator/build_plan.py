@@ -13,6 +13,7 @@ contexts of more than a few chunks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,13 @@ from pathlib import Path
 
 from generator.build_render import RenderTask
 from generator.errors import Problem
-from generator.output import output_digest
+from generator.output import (
+    Manifest,
+    OutputTrees,
+    link_from_live,
+    output_digest,
+    write_output,
+)
 from generator.pages import PageSpec, Plan, cable_page_data
 from generator.pages_context import page_context
 from generator.site import Site
@@ -39,13 +46,120 @@ class Fingerprint:
 
 @dataclass(slots=True)
 class LiveState:
-    """What the build that made the live tree read, and what it reported."""
+    """What the build that made the live tree read, and what it reported.
+
+    `site_view`, `cable_suffix` and `json_suffix` (what build.py adds to a
+    cable page's and a JSON page's digest: template digest and global digest)
+    let build_quick.py render a cable's pages without the Site.
+    """
 
     fingerprint: Fingerprint
     cables: int
     pages: int
     static_files: int
     problems: list[Problem] = field(default_factory=list)
+    site_view: dict[str, object] | None = None
+    cable_suffix: bytes = b""
+    json_suffix: bytes = b""
+
+
+@dataclass(slots=True)
+class Decisions:
+    """The decisions of one build: pages to render, files to link from live, the new manifest."""
+
+    manifest: Manifest
+    items: list[tuple[PageSpec, bytes, bytes | None]]  # (spec, input digest, back's output)
+    links: list[str]  # files the back tree must take from the live tree
+    by_path: dict[str, tuple[PageSpec, bytes, bytes | None]]
+    statics: dict[str, tuple[Path, bytes]]
+    static_todo: list[tuple[str, Path, bytes]]
+    planned: set[str]
+    problems: list[Problem]
+
+
+def decide_pages(
+    trees: OutputTrees,
+    plan: Plan,
+    statics: dict[str, tuple[Path, bytes]],
+    template_digests: dict[str, bytes],
+    base: bytes,
+) -> Decisions:
+    """Every page's input digest against the manifests: render it, link it or keep it.
+
+    A page's input digest is its plan digest, its template's digest and `base`
+    (configuration, TAGS table, cablesite's code).
+    """
+    todo = Decisions({}, [], [], {}, statics, [], set(), [])
+    back = trees.back
+    blake2b = hashlib.blake2b
+    for spec in plan.pages:
+        digest = blake2b(
+            spec.digest + template_digests.get(spec.template, b"") + base, digest_size=16
+        ).digest()
+        item = (spec, digest, back.get(spec.relpath, (b"", None))[1])
+        todo.by_path[spec.relpath] = item
+        if _decide(trees, spec.relpath, digest, todo.manifest, todo.links):
+            todo.items.append(item)
+    for relpath, (path, digest) in statics.items():
+        if relpath in todo.by_path:
+            message = f"static file hides the page {relpath}; the page wins"
+            todo.problems.append(Problem(str(path), None, message, "warning"))
+            continue
+        if _decide(trees, relpath, digest, todo.manifest, todo.links):
+            todo.static_todo.append((relpath, path, digest))
+    todo.planned = set(todo.by_path) | set(statics)
+    return todo
+
+
+def _decide(
+    trees: OutputTrees, relpath: str, digest: bytes, manifest: Manifest, links: list[str]
+) -> bool:
+    """Reuse the live file (linking it into the back tree if needed) or the back's; True: render."""
+    live = trees.live.get(relpath)
+    back = trees.back.get(relpath)
+    if live is not None and live[0] == digest:
+        manifest[relpath] = live
+        if back is None or back[1] != live[1]:
+            links.append(relpath)
+        return False
+    if back is not None and back[0] == digest:
+        manifest[relpath] = back
+        return False
+    return True
+
+
+def link_unchanged(
+    trees: OutputTrees, todo: Decisions
+) -> tuple[list[tuple[PageSpec, bytes, bytes | None]], int]:
+    """Hard-link the live files the back tree lacks; (pages to render, files linked).
+
+    A file the live tree has lost cannot be linked: it is made again.
+    """
+    items = todo.items
+    linked = 0
+    for relpath in todo.links:
+        if link_from_live(trees, relpath):
+            linked += 1
+            continue
+        todo.manifest.pop(relpath, None)
+        if relpath in todo.by_path:
+            spec, digest, _ = todo.by_path[relpath]
+            items.append((spec, digest, None))
+        elif relpath in todo.statics:
+            todo.static_todo.append((relpath, *todo.statics[relpath]))
+    return items, linked
+
+
+def write_statics(trees: OutputTrees, todo: Decisions) -> int:
+    """Copy the static files to (re)write into the back tree; how many were written."""
+    written = 0
+    for relpath, path, digest in todo.static_todo:
+        out, was_written = write_output(
+            trees.back_dir, relpath, path.read_bytes(), trees.back.get(relpath, (b"", None))[1]
+        )
+        todo.manifest[relpath] = (digest, out)
+        written += was_written
+    return written
 
 
 def render_chunks(

@@ -174,6 +174,7 @@ def link_from_live(trees: OutputTrees, relpath: str) -> bool:
         except OSError:
             shutil.copyfile(source, tmp)
         os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)  # rename does nothing when both are links to one file
     except FileNotFoundError:
         return False
     except OSError as exc:

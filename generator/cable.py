@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
+from generator.cable_yaml import dump_front_matter
 from generator.errors import ContentError, Problem
 
 try:  # the C loader and dumper are many times faster; fall back where libyaml is missing
@@ -332,14 +333,7 @@ def _source(value: object) -> SourceInfo:
 
 def cable_to_markdown(cable: Cable, body: str) -> str:
     """The .md file: '---', YAML front matter, '---', the Markdown body, one final newline."""
-    front = yaml.dump(
-        cable_to_front_matter(cable),
-        Dumper=SafeDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=None,
-        width=10_000,
-    )
+    front = dump_front_matter(cable_to_front_matter(cable), SafeDumper)
     return f"{FRONT_MATTER_FENCE}{front}{FRONT_MATTER_FENCE}\n{body.rstrip()}\n"
 
 

@@ -159,7 +159,8 @@ def plan_pages(site: Site) -> Plan:
     pages.append(_spec("not_found", "/404.html", "404.html", digest=digest_of("404")))
     pages.append(_spec("robots", "/robots.txt", "robots.txt", digest=digest_of("robots")))
     if site.config.search:  # the page; search.py writes the index after the render
-        pages.append(_spec("search", "/search/", "search.html", digest=digest_of(search_data(site))))
+        search_digest = digest_of(search_data(site))
+        pages.append(_spec("search", "/search/", "search.html", digest=search_digest))
     sitemap_pages, sitemaps = _sitemaps(site, pages)
     pages.extend(sitemap_pages)
     return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps, cable_parts=cable_parts)

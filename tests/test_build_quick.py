@@ -1,4 +1,4 @@
-"""The quick build: a change to a cable's text alone renders its two pages, and gives the same site."""
+"""The quick build: a change to a cable's text alone renders its two pages, same site as in full."""
 
 from __future__ import annotations
 

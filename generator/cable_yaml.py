@@ -1,0 +1,144 @@
+"""Front matter written fast: the exact bytes PyYAML writes for a cable, without PyYAML.
+
+`yaml.dump` spends about 2 ms on one cable's front matter, mostly in its
+pure-Python representer; an import of the 251,287-cable release would spend
+minutes there. Front matter has one narrow shape (cable.cable_to_front_matter:
+strings, None, whole numbers, lists of strings, flat mappings), so this module
+writes it directly, choosing for every string the style PyYAML would choose
+(plain, or single-quoted when plain would be read back as something else).
+
+A key whose value is outside that shape — a user's nested keys, a summary
+with a line break, a control character or a tab, a line long enough for
+PyYAML to fold — is written by `yaml.dump` alone, which gives the same lines it
+would give inside the whole document. tests/test_cable_yaml.py checks byte
+equality with `yaml.dump` on the demo archive and on generated values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+from yaml.representer import SafeRepresenter
+from yaml.resolver import Resolver
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = Resolver()
+_MAX_LINE = 9_000  # the dump uses width=10_000; stay well below any folding
+
+# Printable characters that never force double quotes (no breaks, tabs, controls, BOM, NEL)
+_QUOTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]*")
+_BLOCK_PLAIN_BAD_START = frozenset("#,[]{}&*!|>'\"%@`")
+_FLOW_INDICATORS = re.compile(r"[,?\[\]{}:]| #")
+_BLOCK_INDICATORS = re.compile(r": | #|:$")
+# Strings that are plain at a glance: a letter first (no number, date or null can
+# start so), no indicator inside, no space at the end. Without a space they may
+# still be a bool or null ('No', 'null'), which the resolver decides.
+_SAFE_FLOW = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ._/()'&+-]*[A-Za-z0-9._/()'&+-])?")
+_BLOCK_CHARS = r"A-Za-z0-9._/()'&+,;\"!%*?=<>@$-"
+_SAFE_BLOCK = re.compile(f"[A-Za-z](?:[ {_BLOCK_CHARS}]*[{_BLOCK_CHARS}])?")
+_WORDS_YAML_MAY_RESOLVE = frozenset("yYnNtTfFoO")
+
+
+class _NotSimple(Exception):
+    """A value this writer does not handle; the caller uses yaml.dump."""
+
+
+def dump_front_matter(data: Mapping[str, object], dumper: type[Any]) -> str:
+    """YAML text identical to yaml.dump(data, Dumper=dumper, sort_keys=False,
+    allow_unicode=True, default_flow_style=None, width=10_000)."""
+    parts = []
+    for key, value in data.items():
+        try:
+            text = _top_level_line(key, value) + "\n"
+        except _NotSimple:
+            text = ""
+        if not text or len(text) > _MAX_LINE:
+            text = _dump_one_key(key, value, dumper)
+        parts.append(text)
+    return "".join(parts)
+
+
+def _dump_one_key(key: str, value: object, dumper: type[Any]) -> str:
+    """The lines yaml.dump writes for one top-level key of a block mapping."""
+    representer = SafeRepresenter(default_flow_style=None, sort_keys=False)  # type: ignore[arg-type]
+    pair = (representer.represent_data(key), representer.represent_data(value))
+    node = MappingNode("tag:yaml.org,2002:map", [pair], flow_style=False)
+    text = yaml.serialize(node, Dumper=dumper, allow_unicode=True, width=10_000)
+    return str(text)
+
+
+def _top_level_line(key: str, value: object) -> str:
+    key_text = _scalar(key, flow=False)
+    if isinstance(value, list | tuple):
+        if not value:
+            return f"{key_text}: []"
+        if all(isinstance(item, Mapping) for item in value):
+            return f"{key_text}:\n" + "\n".join(f"- {_flow_mapping(item)}" for item in value)
+        return f"{key_text}: {_flow_sequence(value)}"
+    if isinstance(value, Mapping):
+        return f"{key_text}: {_flow_mapping(value)}" if value else f"{key_text}: {{}}"
+    return f"{key_text}: {_scalar(value, flow=False)}"
+
+
+def _flow_sequence(items: Sequence[object]) -> str:
+    return "[" + ", ".join(_scalar(item, flow=True) for item in items) + "]"
+
+
+def _flow_mapping(mapping: Mapping[str, object]) -> str:
+    parts = []
+    for key, value in mapping.items():
+        if isinstance(value, list | tuple | Mapping):
+            raise _NotSimple  # a nested collection makes PyYAML switch to block style
+        parts.append(f"{_scalar(key, flow=True)}: {_scalar(value, flow=True)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _scalar(value: object, *, flow: bool) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, str):
+        raise _NotSimple
+    return _string(value, flow=flow)
+
+
+def _string(text: str, *, flow: bool) -> str:
+    """The plain form when PyYAML would write it plain, else the single-quoted form."""
+    safe = _SAFE_FLOW if flow else _SAFE_BLOCK
+    if safe.fullmatch(text) is not None and (
+        " " in text or text[0] not in _WORDS_YAML_MAY_RESOLVE
+    ):
+        return text
+    if not text:
+        return "''"
+    if _QUOTABLE.fullmatch(text) is None:
+        raise _NotSimple  # line breaks, tabs, controls: PyYAML double-quotes them
+    if _is_plain(text, flow=flow):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _is_plain(text: str, *, flow: bool) -> bool:
+    if text[0] == " " or text[-1] == " " or text.startswith(("---", "...")):
+        return False
+    first = text[0]
+    followed_by_space = len(text) == 1 or text[1] == " "
+    if first in _BLOCK_PLAIN_BAD_START:
+        return False
+    if first in "?:-" and followed_by_space:
+        return False
+    if flow and (first in "?:" or _FLOW_INDICATORS.search(text, 1)):
+        return False
+    if not flow and _BLOCK_INDICATORS.search(text):
+        return False
+    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == _STR_TAG)

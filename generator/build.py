@@ -68,6 +68,7 @@ from generator.reference_tags import TAGS_PATH, load_tag_info
 from generator.render import (
     PAGE_TEMPLATES,
     Theme,
+    load_template,
     load_theme,
     make_environment,
     make_markdown,
@@ -283,7 +284,7 @@ def _renderer(
     """The Jinja environment with the given templates compiled, Markdown, the back tree."""
     env = make_environment(theme, config)
     for name in templates:
-        env.get_template(name)  # compiled once here, inherited by every worker
+        load_template(env, name)  # compiled once here, inherited by every worker
     return Renderer(env=env, markdown=make_markdown(), back_dir=back_dir)
 
 

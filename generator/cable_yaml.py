@@ -30,7 +30,9 @@ _RESOLVER = Resolver()
 _MAX_LINE = 9_000  # the dump uses width=10_000; stay well below any folding
 
 # Printable characters that never force double quotes (no breaks, tabs, controls, BOM, NEL)
-_QUOTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]*")
+_QUOTABLE = re.compile(
+    "[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010fffe]*"
+)
 _BLOCK_PLAIN_BAD_START = frozenset("#,[]{}&*!|>'\"%@`")
 _FLOW_INDICATORS = re.compile(r"[,?\[\]{}:]| #")
 _BLOCK_INDICATORS = re.compile(r": | #|:$")

@@ -232,15 +232,15 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
     """Render one page to UTF-8 bytes; ThemeError naming the template file and line on failure."""
+    template = load_template(env, page.template, page.url)
     try:
-        template = env.get_template(page.template)
         text = template.render(page.context)
         if page.output_path.endswith(".xml"):
             # XML 1.0 cannot carry these even escaped: a form feed in one subject would
             # make the whole feed unreadable, so they become U+FFFD (the page keeps them)
             text = _NOT_XML.sub("\ufffd", text)
         return text.encode("utf-8", "surrogatepass")
-    except jinja2.TemplateSyntaxError as exc:
+    except jinja2.TemplateSyntaxError as exc:  # a template included at render time
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         raise ThemeError(f"{where}: template syntax error: {exc.message}") from exc
     except jinja2.TemplateNotFound as exc:
@@ -249,6 +249,18 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
         raise ThemeError(
             f"{_template_location(exc, env)}: {type(exc).__name__}: {exc} (rendering {page.url})"
         ) from exc
+
+
+def load_template(env: jinja2.Environment, name: str, purpose: str = "") -> jinja2.Template:
+    """The compiled template; ThemeError naming the file and line of a syntax error."""
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise ThemeError(f"{where}: template syntax error: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        needed = f" for {purpose}" if purpose else ""
+        raise ThemeError(f"template {exc.name!r} not found{needed}") from exc
 
 
 def _template_location(exc: BaseException, env: jinja2.Environment) -> str:

@@ -17,6 +17,11 @@ makes one; `.` is the demo archive of the repository). It measures, in order:
 3. `--single`: one Pagefind run over all cable pages, as if there were no
    shards (the comparison that motivates them; at 50,000 pages it needs about
    15 GB, so leave it off on a busy machine).
+   `--replicate K` (with 2 and 3) runs Pagefind over K copies of every cable
+   page instead (named ID-1.html, ID-2.html ...: the same text, other URLs),
+   planned into shards as the build would: Pagefind's time and memory at K×N
+   pages without building a K×N archive first (the text repeats, so the
+   index itself is not that of K×N different cables).
 4. The index on disk: files and bytes under public/pagefind/, per cable page.
 5. With `--query` (repeatable; default two queries): the search page in
    Debian's Chromium (/usr/bin/chromium, Playwright; never downloaded) on a
@@ -93,6 +98,22 @@ def shard_pages(public: Path) -> dict[str, list[str]]:
     return pages
 
 
+def replicated_shards(public: Path, copies: int) -> dict[str, list[str]]:
+    """Shards of `copies` copies of every cable page ('ID-2.html'), planned as the build would."""
+    from datetime import datetime
+
+    from generator.search import plan_shards
+
+    pages: list[tuple[str, datetime | None]] = []
+    for path in sorted(public.glob("cable/*/*/*.html")):
+        relpath = path.relative_to(public).as_posix()
+        year, month = int(path.parent.parent.name), int(path.parent.name)
+        created = datetime(year, month, 1) if year and month else None  # undated: 0000/00
+        for copy in range(1, copies + 1):
+            pages.append((f"{relpath[:-5]}-{copy}.html", created))
+    return {shard.name: list(shard.relpaths) for shard in plan_shards(pages)}
+
+
 def run_pagefind(binary: Path, public: Path, relpaths: list[str]) -> dict[str, Any]:
     """One Pagefind run over these pages (hard links), as search.py does it: time and memory."""
     with tempfile.TemporaryDirectory(prefix="bench-search-") as work:
@@ -100,7 +121,10 @@ def run_pagefind(binary: Path, public: Path, relpaths: list[str]) -> dict[str, A
         for relpath in relpaths:
             target = site / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(public / relpath, target)
+            source = public / relpath
+            if not source.exists():  # a copy made by --replicate: 'ID-2.html' is 'ID.html'
+                source = public / re.sub(r"-\d+\.html$", ".html", relpath)
+            os.link(source, target)
         load = os.getloadavg()[0]
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -205,6 +229,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-shards", action="store_true", help="skip re-running each shard")
     parser.add_argument("--single", action="store_true", help="one Pagefind run over everything")
+    parser.add_argument("--replicate", type=int, default=0, help="Pagefind over K copies")
     parser.add_argument("--query", action="append", help="a query to measure (repeatable)")
     parser.add_argument("--json", type=Path, default=Path("/tmp/bench/search-results.json"))
     args = parser.parse_args()
@@ -215,17 +240,31 @@ def main() -> None:
         report["build"] = cold_build(archive, args.jobs)
         print("cold build:", json.dumps(report["build"]))
     binary = find_pagefind()
-    pages = shard_pages(public)
+    pages = replicated_shards(public, args.replicate) if args.replicate else shard_pages(public)
     report["cables"] = sum(len(p) for p in pages.values())
+    report["replicated"] = args.replicate
     if not args.no_shards:
         report["shards"] = {}
         for shard, relpaths in pages.items():
             report["shards"][shard] = run_pagefind(binary, public, relpaths)
             print(f"shard {shard}:", json.dumps(report["shards"][shard]))
+        runs = list(report["shards"].values())
+        report["shards_total"] = {
+            "shards": len(runs),
+            "pages": sum(run["pages"] for run in runs),
+            "wall_s": round(sum(run["wall_s"] for run in runs), 2),
+            "cpu_s": round(sum(run["cpu_s"] for run in runs), 2),
+            "peak_rss_mib": max((run["peak_rss_mib"] for run in runs), default=0),
+        }
+        print("all shards, one after another:", json.dumps(report["shards_total"]))
     if args.single:
         everything = sorted(p for relpaths in pages.values() for p in relpaths)
         report["single"] = run_pagefind(binary, public, everything)
         print("single index:", json.dumps(report["single"]))
+    if args.replicate:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        return  # the built index is not that of the copies
     report["disk"] = index_on_disk(public)
     print("on disk:", json.dumps(report["disk"]))
     queries = args.query or ["nonproliferation directors", "embassy"]

@@ -141,10 +141,9 @@ class _Scanner(BodyArtifacts):
                 self.state = "captions"
                 return banner
         line = self.lines[index]
-        row = shape.CSV_ROW.match(line)
-        if row:
-            self.removed.append(Removal(ROUTING, index + 1, row.group()))
-            self.lines[index] = line[row.end() :]
+        cut = self.row_heads(index, line)
+        if cut:
+            self.lines[index] = line[cut:]
             return index
         text = line.strip(" " + PAGE_BREAK)
         if not text:
@@ -153,12 +152,6 @@ class _Scanner(BodyArtifacts):
                 self.flush_routing()
                 self.state = "captions"  # no banner: captions may still follow (old cables)
             return index + 1
-        if "\t" in line:
-            head, rest = line.split("\t", 1)
-            if shape.is_header_line(head.strip()):
-                self.removed.append(Removal(ROUTING, index + 1, head))
-                self.lines[index] = rest
-                return index
         if (line.startswith(shape.BANNER_START) or line[:1] in " sS") and shape.BANNER.match(line):
             self.flush_routing()
             self.state = "captions"
@@ -169,6 +162,26 @@ class _Scanner(BodyArtifacts):
         self.flush_routing()
         self.state = "captions"  # something a header cannot hold: keep it
         return index
+
+    def row_heads(self, index: int, line: str) -> int:
+        """Remove the database rows and tab-separated header fields that open a line: where the
+        rest starts (0: none).
+
+        All of them at once: taking one and reading the line again made a line of
+        100,000 rows quadratic (each pass copied the rest of the line).
+        """
+        position = 0
+        while True:
+            row = shape.CSV_ROW.match(line, position)
+            if row:
+                self.removed.append(Removal(ROUTING, index + 1, row.group()))
+                position = row.end()
+                continue
+            tab = line.find("\t", position)
+            if tab < 0 or not shape.is_header_line(line[position:tab].strip()):
+                return position
+            self.removed.append(Removal(ROUTING, index + 1, line[position:tab]))
+            position = tab + 1
 
     def header_block(self, index: int) -> int | None:
         """The banner's index when every line from `index` to it is a header line (the usual case).

@@ -40,6 +40,9 @@ _PAGE_HEADER = re.compile(
     r"\bPAGE[ \t]+\d{1,3}[ \t]+[A-Z][A-Z \t]{0,30}?[ \t]+\d{2,7}"
     r"(?:[ \t]+\d\d[ \t]+OF[ \t]+\d\d)?[ \t]+\d{6}Z\b"
 )
+_MONTHS = frozenset(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+)
 _OFFICE_CODE = re.compile(r"^[A-Z]{1,6}-\d\d$")
 _LOWER = re.compile(r"[a-z]")
 _BANNER_INITIALS = frozenset("CSEUL")
@@ -121,7 +124,16 @@ def parse_address_lines(
                         (index, f"XMT line '{stripped}' follows no collective; ignored")
                     )
             elif section is not None:
-                section.append(parse_addressee(rest, precedence_variants))
+                addressee, month = read_addressee(rest, precedence_variants)
+                section.append(addressee)
+                if month is not None:
+                    problems.append(
+                        (
+                            index,
+                            f"address line '{stripped}': the month '{month}' after the name "
+                            f"is not part of it; read as '{addressee.name}'",
+                        )
+                    )
         index += 1
     return tuple(to), tuple(info), index, problems
 
@@ -166,6 +178,21 @@ def parse_addressee(text: str, precedence_variants: Mapping[str, str]) -> Addres
     (typos and office suffixes such as '//USDP ADMIN/CHAIRS//' included);
     misspelt precedence words ('PRIOITY', 08BRASILIA93) are recorded as meant.
     """
+    return read_addressee(text, precedence_variants)[0]
+
+
+def read_addressee(
+    text: str, precedence_variants: Mapping[str, str]
+) -> tuple[Addressee, str | None]:
+    """parse_addressee, plus the month word it found in the precedence's place, if any.
+
+    The release writes routine La Paz lines with a month between the name and
+    the serial: 'RUEHLP/AMEMBASSY LA PAZ AUG 5274' (09LIMA1191, a cable of
+    August). The month is no part of the post's name and no precedence: the
+    name is 'AMEMBASSY LA PAZ', and the caller records the month in a warning.
+    A month inside the name is left alone: 'AMEMBASSY LA PAZ FEB LIMA 4783'
+    (07BOGOTA1232) runs two posts together and is kept as written.
+    """
     if "  " in text or "\t" in text:
         text = " ".join(text.split())
     rest = text.strip()
@@ -187,7 +214,12 @@ def parse_addressee(text: str, precedence_variants: Mapping[str, str]) -> Addres
             rest = head
             if precedence == "IMMEDIATE" and rest.endswith(" NIACT"):
                 rest, precedence = rest[:-6], "NIACT IMMEDIATE"
-    return Addressee(name=rest, route=route, precedence=precedence, serial=serial)
+    month = None
+    if precedence is None and rest[-4:-3] == " " and rest[-3:] in _MONTHS:
+        head = rest[:-4]
+        if " " in head.strip():
+            rest, month = head, rest[-3:]
+    return Addressee(name=rest, route=route, precedence=precedence, serial=serial), month
 
 
 def _precedence_word(token: str, precedence_variants: Mapping[str, str]) -> str | None:

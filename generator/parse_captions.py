@@ -217,6 +217,19 @@ def read_subject(lines: Sequence[str], index: int) -> tuple[str | None, int]:
         if not line and parts and _blank_inside_subject(lines, index, parts[-1]):
             index += 1
             continue
+        if line[:1] in _PAGE_FRAME_INITIALS:
+            frame = _page_frame(lines, index, line)
+            if frame is not None:
+                # a printed page's frame inside the subject (00HARARE6677): ' CONFIDENTIAL' /
+                # 'PAGE 02 HARARE 06677 01 OF 03 291400Z OPPOSITION LEADER'; the subject goes on
+                index, line = frame
+                if not line:
+                    index += 1
+                    continue
+            elif _CLASSIFICATION_LINE.match(line):
+                break
+        elif line and not _HAS_WORD.search(line):
+            break  # a stray mark after the subject: ' <' (10MADRID87)
         if ends_caption(line) or STOP_WORDS.match(line) or _LEADING_PORTION.match(line):
             break
         probe = line.replace("x", "") if "xxx" in line else line  # redactions: 'xxxxxxxxxxxx'
@@ -230,6 +243,57 @@ def read_subject(lines: Sequence[str], index: int) -> tuple[str | None, int]:
     if subject.endswith((")", ").")):
         subject = _TRAILING_MARK.sub("", subject).strip()
     return (subject or None), index
+
+
+def _page_frame(lines: Sequence[str], index: int, line: str) -> tuple[int, str] | None:
+    """(index of the page header, text glued after it) when lines[index] opens a frame, else None.
+
+    An old printed page starts with its classification on a line of its own and
+    a header 'PAGE nn POST SERIAL [nn OF nn] DDHHMMZ'; text may follow the header
+    on its line. None when the line is no page header nor a classification line
+    right before one.
+    """
+    if _CLASSIFICATION_LINE.match(line):
+        following = index + 1
+        while following < len(lines) and following <= index + 2 and not lines[following].strip():
+            following += 1
+        if following >= len(lines) or not _OLD_PAGE_HEADER.match(lines[following].strip()):
+            return None
+        index, line = following, lines[following].strip()
+    header = _OLD_PAGE_HEADER.match(line)
+    if header is None:
+        return None
+    return index, line[header.end() :].strip()
+
+
+def remove_page_markers(subject: str, post: str) -> str:
+    """The subject without the page markers of its cable glued into it.
+
+    'SCENESETTER FOR ... TO WASHINGTON BRASILIA 00000351 001.2 OF 003' -> '... TO
+    WASHINGTON' (08BRASILIA351, post 'BRASILIA'). Only a marker that names the
+    cable's own post (the banner's, spaces removed) is taken out, so no word of
+    the subject is taken for the post of a marker.
+    """
+    for marker in reversed(list(_MARKER_NUMBERS.finditer(subject))):
+        words = subject[: marker.start()].split(" ")
+        for count in range(1, min(4, len(words)) + 1):
+            if "".join(words[-count:]).upper() == post:
+                before = " ".join(words[:-count]).rstrip()
+                subject = f"{before} {subject[marker.end() :].lstrip()}".strip()
+                break
+    return subject
+
+
+_PAGE_FRAME_INITIALS = frozenset("PCSUL")
+_CLASSIFICATION_LINE = re.compile(
+    r"^(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)$"
+)
+_OLD_PAGE_HEADER = re.compile(
+    r"^PAGE[ \t]+\d{1,3}[ \t]+[A-Z][A-Z .'&/-]{0,30}?[ \t]+\d{2,8}"
+    r"(?:[ \t]+\d{1,3}[ \t]+OF[ \t]+\d{1,3})?[ \t]+\d{6}Z(?=[ \t]|$)"
+)
+_MARKER_NUMBERS = re.compile(r"(?<= )\d{8} +\d{3}(?:\.\d{1,2})? +OF +\d{3}(?![\w.])")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 
 def _blank_inside_subject(lines: Sequence[str], blank: int, last: str) -> bool:

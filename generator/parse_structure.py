@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from generator.parse_authority import parse_classified_by
 from generator.parse_banner import Banner, find_banner
-from generator.parse_captions import Captions, read_captions
+from generator.parse_captions import Captions, read_captions, remove_page_markers
 from generator.parse_header import Header, find_header
 from generator.parse_lines import Lines, caption_kind
 
@@ -60,6 +60,10 @@ def read_structure(head: Lines, precedence_variants: Mapping[str, str]) -> Struc
             banner = later
             own = _read_captions(lines, later, begin, later.index + 1, body_start)
             captions = _merge_captions(own, captions)
+    if banner is not None and captions.subject is not None and " OF " in captions.subject:
+        subject = remove_page_markers(captions.subject, banner.post)
+        if subject != captions.subject:
+            captions = replace(captions, subject=subject or None)
     found = header.start is not None or banner is not None or caption_start < len(lines)
     return Structure(
         header, banner, captions, found, problems=(*header.problems, *captions.problems)

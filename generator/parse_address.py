@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from generator.cable import Addressee
-from generator.parse_banner import parse_banner
+from generator.parse_banner import caveats_in, parse_banner
 
 PRECEDENCE_BY_PROSIGN = MappingProxyType(
     {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE"}
@@ -31,6 +31,8 @@ _ADDRESS_LINE_KIND = re.compile(
     r"|U?UNCLAS|C ?O ?N ?F ?I ?D|S?S ?E ?C ?R ?E ?T\b|LIMITED OFFICIAL"
     # database rows glued after the header: '<<220571>>', '8/13/2009 8:54', 'ID: 245489'
     r"|<<|\d{1,2}/\d{1,2}/\d{4}|\d\d[A-Z]{2,20}\d{1,7}$|[A-Z]{2,12}:"
+    # a publisher's note under the address list: 'NOTE - DO NOT PUBLISH - AWAITING LEGAL ...'
+    r"|NOTE[ \t]*[-:]"
     # a garbled banner still has its section count: 'CSE C R E T SECTION 01 OF 02 SHENYANG 000004'
     r"|[^\n]*\bSECTION \d{1,2} OF \d{1,2}\b"
 )
@@ -98,6 +100,8 @@ def parse_address_lines(
         rest = stripped
         if kind is None and stripped[:1] in _BANNER_INITIALS and parse_banner(stripped, 0):
             break  # a misspelt banner: 'E C R E T SANAA 000473' (07SANAA473)
+        if kind is None and _is_caveat_line(stripped):
+            break  # 'SIPDIS' right under the last INFO line, with no banner between (09TELAVIV2502)
         if kind is not None:
             key = kind["key"]
             if key is None:
@@ -136,6 +140,17 @@ def parse_address_lines(
                     )
         index += 1
     return tuple(to), tuple(info), index, problems
+
+
+def _is_caveat_line(line: str) -> bool:
+    """True for a line of handling caveats only ('SIPDIS', 'NOFORN, SIPDIS'), no address."""
+    caveats = caveats_in(line)
+    if not caveats:
+        return False
+    rest = line.upper()
+    for caveat in caveats:
+        rest = rest.replace(caveat, " ", 1)
+    return not rest.strip(" \t,;/.-")
 
 
 def _next_nonblank(lines: Sequence[str], begin: int, stop: int) -> int | None:

@@ -943,7 +943,7 @@ RELEASE_IDS = (
     "07LONDON3175", "08ANKARA536", "08BRASILIA351", "08BRASILIA43", "08LONDON929",
     "09KABUL3423", "09KHARTOUM881", "09LIMA1191", "09MADRID59", "09NAIROBI2497",
     "09SAOPAULO487", "09STATE127892", "09STATE63860", "10ANKARA150", "10ASHGABAT245",
-    "10BRASILIA43", "10MADRID87", "10USNATO52",
+    "10BRASILIA43", "10MADRID87", "10USNATO52", "09TELAVIV2502", "08STATE93970",
 )  # fmt: skip
 
 
@@ -1032,6 +1032,28 @@ def test_the_address_list_ends_at_the_database_row_after_it(
     assert len(info) == count
     assert info[-1].name == last_name
     assert all(a.name[:1].isalpha() and not a.name[:2].isdigit() for a in info)
+
+
+def test_a_caveat_under_the_address_list_is_handling_not_an_addressee(
+    release: dict[str, ParseResult],
+) -> None:
+    # 'RUEKJCS/JOINT STAFF WASHDC PRIORITY' / 'SIPDIS' / '' / 'E.O. 12958: ...' (no banner)
+    cable = release["09TELAVIV2502"].document.cable
+    assert cable.info[-1] == Addressee(
+        name="JOINT STAFF WASHDC", route="RUEKJCS", precedence="PRIORITY"
+    )
+    assert cable.handling == ("SIPDIS",)
+
+
+def test_a_publishers_note_under_the_address_list_is_no_addressee(
+    release: dict[str, ParseResult],
+) -> None:
+    # 'RUEHGV/USMISSION GENEVA IMMEDIATE 0000' / 'NOTE - DO NOT PUBLISH - AWAITING LEGAL ON ...'
+    cable = release["08STATE93970"].document.cable
+    assert cable.to[-1] == Addressee(
+        name="USMISSION GENEVA", route="RUEHGV", precedence="IMMEDIATE", serial="0000"
+    )
+    assert not any("NOTE" in a.name for a in (*cable.to, *cable.info))
 
 
 def test_addressee_names_are_kept_as_written(release: dict[str, ParseResult]) -> None:

@@ -35,6 +35,11 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 # ------------------------------------------------------------------ decoding
 
 
+# decode_text's name for UTF-8 text holding bytes that are not UTF-8 (read as Windows-1252)
+MIXED_ENCODING = "utf-8+windows-1252"
+_SHOWN_BAD_BYTES = 5  # bytes listed in the warning about them
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a source's bytes: (text, encoding name). Never fails and never loses a byte.
 
@@ -42,12 +47,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
     a BOM, else Windows-1252 (the paul-mathieu telegrams are ISO-8859-1, where
     the pilcrow is the single byte 0xB6; ISO-8859-1 text is Windows-1252 text
     wherever it holds printable characters).
+
+    UTF-8 text with a few bytes that are not UTF-8 (a curly quote 0x92 pasted
+    from Windows into 'café') is MIXED_ENCODING: its UTF-8 characters are kept
+    and only the bad bytes are read as Windows-1252. Reading the whole text as
+    Windows-1252 would turn every 'é' into 'Ã©' without a word; the caller warns
+    about the bad bytes instead (invalid_utf8_problem). A text is taken for
+    UTF-8 when it has at least as many valid multi-byte characters as bad bytes.
     """
     if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return data.decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
-            data = data[3:]
+            pass
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -56,7 +69,55 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("latin-1").translate(_CP1252_FOR_C1), "windows-1252"
+        pass
+    escaped = data.decode("utf-8", "surrogateescape")
+    bad = sum(1 for char in escaped if "\udc80" <= char <= "\udcff")
+    multibyte = sum(1 for char in escaped if char > "\x7f") - bad
+    if multibyte >= bad:
+        return _BAD_BYTE.sub(_cp1252_for_escape, escaped), MIXED_ENCODING
+    return data.decode("latin-1").translate(_CP1252_FOR_C1), "windows-1252"
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _cp1252_for_escape(match: re.Match[str]) -> str:
+    byte = ord(match.group()) - 0xDC00
+    return chr(_CP1252_FOR_C1.get(byte, byte))
+
+
+def invalid_utf8_problem(data: bytes, file: str, first_line: int = 1) -> Problem | None:
+    """The warning for MIXED_ENCODING text: which lines hold bytes that are not UTF-8.
+
+    `data` is the text's bytes (a BOM may lead); `first_line` the file line where they start.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    escaped = data.decode("utf-8", "surrogateescape")
+    shown: list[str] = []
+    first: int | None = None
+    count = 0
+    for match in _BAD_BYTE.finditer(escaped):
+        count += 1
+        if len(shown) < _SHOWN_BAD_BYTES:
+            before = escaped[: match.start()]
+            line = first_line + before.count("\n") + before.count("\r") - before.count("\r\n")
+            first = line if first is None else first
+            char = _cp1252_for_escape(match)
+            shown.append(
+                f"line {line}: 0x{ord(match.group()) - 0xDC00:02X} as "
+                + (f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}")
+            )
+    if first is None:
+        return None
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    return Problem(
+        file,
+        first,
+        f"{count} byte(s) that are not UTF-8 in UTF-8 text were read as Windows-1252 "
+        f"({'; '.join(shown)}{more}): check these characters",
+        "warning",
+    )
 
 
 def _squeeze(value: str) -> str:

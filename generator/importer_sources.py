@@ -15,12 +15,20 @@ import os
 import tarfile
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from generator.errors import Problem
 from generator.importer_csv import CSV_FIELDS, CsvRow, CsvRowError, is_csv_start, iter_csv_rows
-from generator.importer_read import decode_text, is_html, read_cablegate_html, read_text_cable
+from generator.importer_read import (
+    MIXED_ENCODING,
+    decode_text,
+    invalid_utf8_problem,
+    is_html,
+    read_cablegate_html,
+    read_text_cable,
+)
 from generator.parse import RawCable
 
 # A single cable is at most a few hundred kilobytes; a larger file that is not a
@@ -190,10 +198,12 @@ def _iter_blocks(handle: _Readable) -> Iterator[bytes]:
 
 def read_cable_bytes(data: bytes, file: str) -> RawCable | Problem:
     """One file's bytes -> a RawCable (HTML page, page text, metadata text, telegram) or Problem."""
-    text, _encoding = decode_text(data)
-    if is_html(text):
-        return read_cablegate_html(text, file)
-    return read_text_cable(text, file)
+    text, encoding = decode_text(data)
+    raw = read_cablegate_html(text, file) if is_html(text) else read_text_cable(text, file)
+    if encoding == MIXED_ENCODING and isinstance(raw, RawCable):
+        problem = invalid_utf8_problem(data, file)
+        raw = replace(raw, problems=(*raw.problems, problem)) if problem else raw
+    return raw
 
 
 def iter_csv_cables(chunks: Iterable[bytes], file: str) -> Iterator[RawCable | Problem]:
@@ -221,4 +231,18 @@ def csv_row_to_raw(row: CsvRow, file: str) -> RawCable:
         for key in ("id", "created", "origin", "classification", "references")
         if fields[key].strip()
     }
-    return RawCable(text=original, file=file, line=row.line, format="csv", metadata=metadata)
+    problems: tuple[Problem, ...] = ()
+    if row.encoding == MIXED_ENCODING:
+        problems = (
+            Problem(
+                file,
+                row.line,
+                "bytes that are not UTF-8 in this UTF-8 row were read as Windows-1252: "
+                "check its accented letters and quotes",
+                "warning",
+            ),
+        )
+    return RawCable(
+        text=original, file=file, line=row.line, format="csv", metadata=metadata,
+        problems=problems,
+    )

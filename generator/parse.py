@@ -92,6 +92,8 @@ class RawCable:
     everything after the metadata block; for a telegram file the whole file).
     `line` is the 1-based line of `file` where the cable starts.
     `format` is one of 'telegram', 'webpage', 'cablegate-html', 'csv', 'metadata-text'.
+    `problems` are warnings of the reading (bytes that are not UTF-8 in UTF-8 text):
+    parse_cable adds them to the cable's warnings.
     """
 
     text: str
@@ -99,6 +101,7 @@ class RawCable:
     line: int
     format: str
     metadata: Mapping[str, str] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,7 @@ def parse_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult:
     warning in `problems` and in the cable's `warnings`, and the field stays
     null: a value is never guessed.
     """
-    notes = _Notes(raw)
+    notes = _Notes(raw, list(raw.problems))
     meta = {
         key: value.strip()
         for key, value in raw.metadata.items()

@@ -40,6 +40,7 @@ _PERMALINK_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MAX_DEPTH = 32  # of nested mappings and lists in site.yaml
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +194,18 @@ def config_from_data(
             errors.append(_unknown_key(str(key), _TOP_KEYS, ""))
     if "title" not in data:
         errors.append("missing key 'title': expected text, the name of the archive")
-    for key in ("title", "description", "language", "author", "theme"):
+    for key in ("title", "description", "author", "theme"):
         if key in data:
             _check(errors, values, key, data[key], _text, "text")
+    if "language" in data:
+        _check(
+            errors,
+            values,
+            "language",
+            data["language"],
+            _language,
+            "a language tag such as en, fr or en-GB",
+        )
     if "base_url" in data:
         _check(
             errors,
@@ -266,6 +276,13 @@ def _text(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError("")
     return str(value)
+
+
+def _language(value: object) -> str:
+    # <html lang> and the search index's file names are made of it (Pagefind fails on long ones)
+    if not isinstance(value, str) or not _LANGUAGE_TAG.fullmatch(value):
+        raise ValueError("")
+    return value
 
 
 def _base_url(value: object) -> str:

@@ -37,7 +37,7 @@ URL_ATTRIBUTES = words(
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Elements that run, frame or redirect whatever their attributes say
 NEVER_TAGS = words(
-    "script iframe frame frameset object embed applet base template portal noscript "
+    "script iframe frame frameset object embed applet base template portal "
     "math foreignobject animate set handler listener import"
 )
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -82,7 +82,7 @@ class _HtmlScan(HTMLParser):
         self.tags: list[str] = []
         self.links: list[str] = []
         self.metas: dict[str, str] = {}
-        self._in_script = False
+        self._script: list[str] | None = None  # the text of a JSON data block being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
@@ -90,8 +90,10 @@ class _HtmlScan(HTMLParser):
         if tag == "meta" and dict(attrs).get("name"):
             self.metas[dict(attrs)["name"] or ""] = dict(attrs).get("content") or ""
         if tag in NEVER_TAGS:
-            self._in_script = tag == "script"
-            if tag != "script" or not _is_local_script(attrs):
+            self._script = None
+            if tag == "script" and _is_data_block(attrs):
+                self._script = []  # a JSON data block: checked when it ends
+            elif tag != "script" or not _is_local_script(attrs):
                 self.findings.append(f"{where}: a <{tag}> element")
         elif tag not in self.allowed:
             self.findings.append(f"{where}: an element the theme never writes")
@@ -118,12 +120,23 @@ class _HtmlScan(HTMLParser):
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
+        if tag == "script" and self._script is not None:
+            data = "".join(self._script)
+            try:
+                json.loads(data)
+            except ValueError:
+                self.findings.append(f"line {self.getpos()[0]}: a data block that is not JSON")
+            if re.search(r"</script|<!--", data, re.IGNORECASE):
+                self.findings.append(f"line {self.getpos()[0]}: a data block with markup")
+            self._script = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_script and data.strip():
-            self.findings.append(f"line {self.getpos()[0]}: inline script {data.strip()[:60]!r}")
+        if self.cdata_elem == "script":
+            if self._script is not None:
+                self._script.append(data)
+            elif data.strip():
+                self.findings.append(f"line {self.getpos()[0]}: a script {data.strip()[:60]!r}")
+            return
         self.text.append(data)
 
     def handle_comment(self, data: str) -> None:
@@ -138,6 +151,12 @@ class _HtmlScan(HTMLParser):
     def handle_decl(self, decl: str) -> None:
         if decl.lower() != "doctype html":
             self.findings.append(f"line {self.getpos()[0]}: a declaration {decl[:60]!r}")
+
+
+def _is_data_block(attrs: list[tuple[str, str | None]]) -> bool:
+    """<script type="application/json">: data a page's script reads, never run."""
+    values = dict(attrs)
+    return values.get("type") == "application/json" and "src" not in values
 
 
 def _is_local_script(attrs: list[tuple[str, str | None]]) -> bool:

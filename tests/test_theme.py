@@ -148,6 +148,9 @@ def test_headings_start_at_h1_and_never_skip_a_level(sites: dict[str, Path], nam
         assert all(text for _, text in page.headings), f"{relpath}: an empty heading"
 
 
+SEARCH_FILES = {"search/index.html", "assets/search.js"}
+
+
 @pytest.mark.parametrize("name", ["minimal", "theme"])
 def test_no_built_file_requests_another_host_or_needs_javascript(
     sites: dict[str, Path], name: str
@@ -157,7 +160,10 @@ def test_no_built_file_requests_another_host_or_needs_javascript(
         if path.suffix not in {".html", ".css", ".svg", ".js"}:
             continue
         text = path.read_text(encoding="utf-8")
-        assert "<script" not in text and path.suffix != ".js", f"{path}: JavaScript"
+        relpath = path.relative_to(sites[name]).as_posix()
+        if relpath not in SEARCH_FILES and not relpath.startswith("pagefind/"):
+            # only the search page runs a script; every other page works without one
+            assert "<script" not in text and path.suffix != ".js", f"{path}: JavaScript"
         assert "@import" not in text, path
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text):
             assert not external.match(url), f"{path}: url({url})"
@@ -314,7 +320,7 @@ def test_cable_metadata_links_every_tag_post_addressee_class_and_date(
     tags = [a["href"] for a in page.find("a", class_="tag-code")]
     assert len(tags) == 12 and "/tag/clinton-hillary/" in tags
     meaning = "Political Affairs: External Political Relations"
-    assert f'<span class="tag-meaning">{meaning}</span>' in text
+    assert re.search(f'<span class="tag-meaning"[^>]*>{meaning}</span>', text)
     addressees = [a["href"] for a in page.find("a") if a.get("href", "").startswith("/addressee/a")]
     assert len(addressees) == 50
     for href in [*tags, *addressees, "/origin/us-mission-usun-new-york/", "/date/2010/02/",

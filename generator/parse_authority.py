@@ -27,10 +27,22 @@ _FIRST_WORD = re.compile(r"[ \t)]")
 _EXEMPTION = re.compile(r"\b(?P<code>(?:25)?X[1-9])\b")
 
 
-# Classified By: where the reasons begin
-_FOR_REASONS = re.compile(r"[.,;:]?[ \t]*\bfor[ \t\n]+reasons?\b[ \t]*[:.]?", re.IGNORECASE)
+# Classified By: where the reasons begin. The word may have a blank or a line end inside it, as
+# the release wrapped some lines in mid-word ('for reaso' / 'ns 1.4 b and d', 06PARIS953), and
+# an E.O. number may stand before it ('Godec for E.O. 12958 reasons 1.4', 09TUNIS492).
+_REASONS = r"r[ \t\n]?e[ \t\n]?a[ \t\n]?s[ \t\n]?o[ \t\n]?n(?:[ \t\n]?s)?"
+_EO_NUMBER = r"(?:E\.?[ \t]?O\.?[ \t]*\d{4,5}[.,;:]?[ \t]*)?"
+_FOR_REASONS = re.compile(
+    rf"[.,;:]?[ \t]*\b(?:for[ \t\n]+{_EO_NUMBER}{_REASONS}|under[ \t]+Section)\b[ \t]*[:.]?",
+    re.IGNORECASE,
+)
 _REASONS_LABEL = re.compile(
-    r"(?P<lead>\n[ \t]*|[.,;:]?[ \t]*)\breasons?\b[ \t]*[:.]?", re.IGNORECASE
+    rf"(?P<lead>\n[ \t]*|[.,;:]?[ \t]*{_EO_NUMBER})\b{_REASONS}\b[ \t]*[:.]?", re.IGNORECASE
+)
+_REASON_WORD = re.compile(rf"{_REASONS}|under[ \t]+Section", re.IGNORECASE)
+# a paragraph of its own under the caption: a portion mark and a word (not '(C) and (d)')
+_NEXT_PARAGRAPH = re.compile(
+    r"^\((?:U|C|S|TS|SBU|LOU|FOUO|S/NF|C/NF)\)[ \t]+(?!(?:and|or)\b)[A-Za-z]{2,}", re.IGNORECASE
 )
 _BARE_REASON = re.compile(r"[,;]?[ \t]*(?=\b1[ \t]*\.[ \t]*[456]\b)")
 
@@ -109,7 +121,16 @@ def read_classified_by(lines: Sequence[str], index: int) -> tuple[str | None, st
     'd (d)').
     """
     match = CLASSIFIED_BY_CAPTION.match(lines[index].lstrip())
-    block, index = read_block(lines, index, match["rest"] if match else "")
+    rest = match["rest"] if match else ""
+    again = CLASSIFIED_BY_CAPTION.match(rest)
+    if again is not None:
+        rest = again["rest"]  # the caption written twice: 'Classified By: Classified By: ...'
+    block, index = read_block(lines, index, rest)
+    for position in range(1, len(block)):
+        if _NEXT_PARAGRAPH.match(block[position].strip()):
+            # 'Reason s 1.4(b) and (d).' / '(U) This message has been coordinated with ...'
+            block = block[:position]
+            break
     text = "\n".join(" ".join(part.split()) for part in block if part)
     person, reasons = _split_reasons(text)
     person_text = " ".join(person.split()).rstrip(",;:") if person else ""
@@ -117,7 +138,7 @@ def read_classified_by(lines: Sequence[str], index: int) -> tuple[str | None, st
 
 
 def _split_reasons(text: str) -> tuple[str, str | None]:
-    has_reason_word = "eason" in text or "EASON" in text
+    has_reason_word = _REASON_WORD.search(text) is not None
     marker = _FOR_REASONS.search(text) if has_reason_word else None
     if marker is None and has_reason_word:
         marker = _REASONS_LABEL.search(text)

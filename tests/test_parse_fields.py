@@ -944,6 +944,8 @@ RELEASE_IDS = (
     "09KABUL3423", "09KHARTOUM881", "09LIMA1191", "09MADRID59", "09NAIROBI2497",
     "09SAOPAULO487", "09STATE127892", "09STATE63860", "10ANKARA150", "10ASHGABAT245",
     "10BRASILIA43", "10MADRID87", "10USNATO52", "09TELAVIV2502", "08STATE93970",
+    "06PARIS953", "08MADRID1366", "09TUNIS492", "05ANKARA1730", "07HARARE638", "09PARIS1526",
+    "10STATE16932", "07PRETORIA356",
 )  # fmt: skip
 
 
@@ -1085,3 +1087,29 @@ def test_the_signer_is_the_closing_signature_as_written(
     cable_id: str, signer: str | None, release: dict[str, ParseResult]
 ) -> None:
     assert release[cable_id].document.cable.signer == signer
+
+
+@pytest.mark.parametrize(
+    ("cable_id", "person", "reasons"),
+    [
+        # 'for reaso' / 'ns 1.4 (b) and (d)': the release wrapped the line in mid-word
+        ("06PARIS953", "Political Minister-Counselor Josiah Rosenblatt", "1.4 (b) and (d)"),
+        ("08MADRID1366", "Acting Deputy Chief of Mission William H. Duncan", "1.4(b) and (d)"),
+        # 'Godec for E.O. 12958 reasons 1.4 (b ) and (d).'
+        ("09TUNIS492", "Ambassador Robert F. Godec", "1.4 (b ) and (d)"),
+        # '(U) Classified by CDA Robert Deutsch; E.O. 12958, reasons 1.4 (b) and (d).'
+        ("05ANKARA1730", "CDA Robert Deutsch", "1.4 (b) and (d)"),
+        # 'Ambassador Christopher W. Dell under Section 1.4b/d'
+        ("07HARARE638", "Ambassador Christopher W. Dell", "1.4b/d"),
+        # the caption written twice: 'Classified By: Classified By: Kathleen Allegrone, ...'
+        ("09PARIS1526", "Kathleen Allegrone, Minister Counselor", "1.4, b and d"),
+        ("10STATE16932", "EAP DAS DAVID SHEAR", "1.4 (C)"),
+        # '... Reason s 1.4(b) and (d).' / '(U) This message has been coordinated with ...'
+        ("07PRETORIA356", "Acting Deputy Chief of Mission Elizabeth Hinson", "1.4(b) and (d)"),
+    ],
+)
+def test_classified_by_ends_where_the_reasons_begin(
+    cable_id: str, person: str, reasons: str, release: dict[str, ParseResult]
+) -> None:
+    cable = release[cable_id].document.cable
+    assert (cable.classified_by, cable.reasons) == (person, reasons)

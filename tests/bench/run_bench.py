@@ -54,8 +54,13 @@ def _source_hash(paths: Sequence[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_archive(work_dir: Path, n: int, seed: int) -> Path:
-    """WORK/nN with cables.csv and archive/ for (n, seed); remade when the generator changed."""
+def ensure_archive(work_dir: Path, n: int, seed: int, *, reuse: bool = False) -> Path:
+    """WORK/nN with cables.csv and archive/ for (n, seed); remade when the generator changed.
+
+    With `reuse`, an archive made for the same (n, seed) is kept even if the
+    generator's source changed since (a change of cable.py that writes the
+    same bytes must not cost the 15 minutes of remaking 50,000 cables).
+    """
     n_dir = work_dir / f"n{n}"
     stamp = {
         "n": n,
@@ -66,8 +71,15 @@ def ensure_archive(work_dir: Path, n: int, seed: int) -> Path:
         ),
     }
     stamp_path = n_dir / "stamp.json"
-    if stamp_path.exists() and json.loads(stamp_path.read_text()) == stamp:
+    old = json.loads(stamp_path.read_text()) if stamp_path.exists() else None
+    if old == stamp:
         print(f"N={n}: reusing the archive in {n_dir}")
+        return n_dir
+    if reuse and isinstance(old, dict) and (old.get("n"), old.get("seed")) == (n, seed):
+        print(
+            f"N={n}: reusing the archive in {n_dir} (made by generator {old.get('generator')},"
+            f" now {stamp['generator']}: --reuse-archives)"
+        )
         return n_dir
     if n_dir.exists():
         shutil.rmtree(n_dir)
@@ -349,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--template", default="cable.html", help="theme template edited in the template stage"
     )
+    parser.add_argument(
+        "--reuse-archives",
+        action="store_true",
+        help="keep an archive made for the same N and seed even if its generator changed",
+    )
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-import", action="store_true")
     parser.add_argument("--no-build", action="store_true")
@@ -385,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"measuring cablesite from {label} ({code_dir})")
     bench = Bench(args=args, cablesite=cablesite, env=env, code_dir=code_dir, label=label)
     for n in sizes:
-        n_dir = ensure_archive(args.work, n, args.seed)
+        n_dir = ensure_archive(args.work, n, args.seed, reuse=args.reuse_archives)
         if not args.no_hugo and (n < archive_model.FULL_RELEASE or args.hugo_full):
             bench_hugo(bench, n, n_dir)
         imported = None if args.no_import else bench_import(bench, n, n_dir)

@@ -59,7 +59,9 @@ def normalise_text(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded):
-        text = _CONTROL.sub("", text)
+        # a form feed or vertical tab between two words separates them ('a\fb' is two
+        # words); other control characters (a NUL inside a word) just go
+        text = _CONTROL.sub(_drop_control, text)
     if "\xa0" in text:
         text = text.replace("\xa0", " ")
     if "¶" in text:
@@ -67,6 +69,13 @@ def normalise_text(text: str) -> str:
     if "This record is a partial" in text:
         text = _PARTIAL_NOTE.sub("\\1\n", text)
     return text
+
+
+def _drop_control(match: re.Match[str]) -> str:
+    return " " if any(char in _SPACING_CONTROLS for char in match.group()) else ""
+
+
+_SPACING_CONTROLS = "\x0b\x0c\x1c\x1d\x1e\x1f"  # whitespace to str.split
 
 
 def split_lines(text: str) -> list[str]:

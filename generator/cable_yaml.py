@@ -36,13 +36,18 @@ _QUOTABLE = re.compile(
 _BLOCK_PLAIN_BAD_START = frozenset("#,[]{}&*!|>'\"%@`")
 _FLOW_INDICATORS = re.compile(r"[,?\[\]{}:]| #")
 _BLOCK_INDICATORS = re.compile(r": | #|:$")
-# Strings that are plain at a glance: a letter first (no number, date or null can
-# start so), no indicator inside, no space at the end. Without a space they may
-# still be a bool or null ('No', 'null'), which the resolver decides.
+# Strings that are plain at a glance: a letter first (no number, date, float or
+# merge key can start so), no indicator inside, no space at the end. Such a string
+# is read back as a string unless it is one of PyYAML's bool and null words
+# (resolver.py: 'yes|Yes|YES|no|...|off|Off|OFF', 'null|Null|NULL'), which are quoted.
 _SAFE_FLOW = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ._/()'&+-]*[A-Za-z0-9._/()'&+-])?")
 _BLOCK_CHARS = r"A-Za-z0-9._/()'&+,;\"!%*?=<>@$-"
 _SAFE_BLOCK = re.compile(f"[A-Za-z](?:[ {_BLOCK_CHARS}]*[{_BLOCK_CHARS}])?")
-_WORDS_YAML_MAY_RESOLVE = frozenset("yYnNtTfFoO")
+WORDS_YAML_RESOLVES = frozenset(
+    variant
+    for word in ("yes", "no", "true", "false", "on", "off", "null")
+    for variant in (word, word.capitalize(), word.upper())
+)
 
 
 class _NotSimple(Exception):
@@ -78,7 +83,7 @@ def _top_level_line(key: str, value: object) -> str:
     if isinstance(value, list | tuple):
         if not value:
             return f"{key_text}: []"
-        if all(isinstance(item, Mapping) for item in value):
+        if all(type(item) is dict or isinstance(item, Mapping) for item in value):
             return f"{key_text}:\n" + "\n".join(f"- {_flow_mapping(item)}" for item in value)
         return f"{key_text}: {_flow_sequence(value)}"
     if isinstance(value, Mapping):
@@ -93,13 +98,22 @@ def _flow_sequence(items: Sequence[object]) -> str:
 def _flow_mapping(mapping: Mapping[str, object]) -> str:
     parts = []
     for key, value in mapping.items():
-        if isinstance(value, list | tuple | Mapping):
+        if type(value) not in _SCALAR_TYPES and isinstance(value, list | tuple | Mapping):
             raise _NotSimple  # a nested collection makes PyYAML switch to block style
         parts.append(f"{_scalar(key, flow=True)}: {_scalar(value, flow=True)}")
     return "{" + ", ".join(parts) + "}"
 
 
+_SCALAR_TYPES = frozenset([str, int, bool, type(None)])
+
+
 def _scalar(value: object, *, flow: bool) -> str:
+    if type(value) is str:  # most values: the plain string itself
+        if (_SAFE_FLOW if flow else _SAFE_BLOCK).fullmatch(value) is not None and (
+            value not in WORDS_YAML_RESOLVES
+        ):
+            return value
+        return _string(value, flow=flow)
     if value is None:
         return "null"
     if value is True:
@@ -116,9 +130,7 @@ def _scalar(value: object, *, flow: bool) -> str:
 def _string(text: str, *, flow: bool) -> str:
     """The plain form when PyYAML would write it plain, else the single-quoted form."""
     safe = _SAFE_FLOW if flow else _SAFE_BLOCK
-    if safe.fullmatch(text) is not None and (
-        " " in text or text[0] not in _WORDS_YAML_MAY_RESOLVE
-    ):
+    if safe.fullmatch(text) is not None and text not in WORDS_YAML_RESOLVES:
         return text
     if not text:
         return "''"

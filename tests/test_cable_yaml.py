@@ -15,9 +15,10 @@ from generator.cable import (
     cable_to_front_matter,
     iter_content_files,
 )
-from generator.cable_yaml import dump_front_matter
+from generator.cable_yaml import WORDS_YAML_RESOLVES, dump_front_matter
 
 DEMO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 def reference_dump(data: object) -> str:
@@ -85,3 +86,13 @@ def test_generated_front_matter_is_written_as_yaml_dump_writes_it(
 def test_strings_yaml_would_misread_are_quoted_and_read_back(value: str) -> None:
     text = dump_front_matter({"serial": value, "tags": [value]}, SafeDumper)
     assert yaml.safe_load(text) == {"serial": value, "tags": [value]}
+
+
+def test_the_bool_and_null_words_are_exactly_those_pyyaml_resolves() -> None:
+    resolver = yaml.resolver.Resolver()
+    for word in WORDS_YAML_RESOLVES:
+        assert resolver.resolve(yaml.ScalarNode, word, (True, False)) != STR_TAG, word
+    for word in ["y", "n", "Y", "N", "yEs", "nULL", "oN", "Nothing", "NOFORN", "Off limits"]:
+        assert resolver.resolve(yaml.ScalarNode, word, (True, False)) == STR_TAG, word
+        assert dump_front_matter({"name": word}, SafeDumper) == f"name: {word}\n"
+        assert dump_front_matter({"tags": [word]}, SafeDumper) == reference_dump({"tags": [word]})

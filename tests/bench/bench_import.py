@@ -2,6 +2,7 @@
 
     python tests/bench/bench_import.py                     # corpus + a 20,000-row cables.csv
     python tests/bench/bench_import.py --rows 20000 100000 --jobs 1 2
+    python tests/bench/bench_import.py --stages 5000 --runs 5   # CPU ms per cable, stage by stage
 
 For each source and each --jobs value it imports into a fresh content folder
 (first run: every cable new), then imports the same source again (every cable
@@ -30,10 +31,16 @@ REPO_DIR = Path(__file__).resolve().parent.parent.parent
 CORPUS_DIR = REPO_DIR.parent / "shared" / "corpus"
 sys.path.insert(0, str(REPO_DIR))
 
-from generator.cable import Cable  # noqa: E402
+from generator.cable import Cable, cable_to_markdown  # noqa: E402
 from generator.importer import iter_raw_cables  # noqa: E402
-from generator.importer_write import parse_raw_cable  # noqa: E402
+from generator.importer_write import (  # noqa: E402
+    apply_prepared,
+    index_content,
+    parse_raw_cable,
+    prepare_cable,
+)
 from generator.parse import ParseResult, RawCable  # noqa: E402
+from generator.parse_body import body_to_markdown  # noqa: E402
 from generator.reference import load_reference_tables  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -186,6 +193,85 @@ def measure(label: str, sources: list[str], work_dir: Path, jobs: int, once: boo
     shutil.rmtree(content_dir, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- CPU time by stage
+
+
+def stage_times(csv_path: Path, rows: int, work_dir: Path) -> dict[str, float]:
+    """CPU seconds per cable of each stage of an import, in this one process (--jobs 1 shape).
+
+    read: the cables.csv rows into RawCables; body: parse_body.body_to_markdown;
+    header: the rest of parse_cable (parse_raw_cable minus the body); yaml: the
+    .md text (front matter and body) as bytes; prepare: all a worker does for a
+    new cable (parse, render, compare with content/); apply: writing both files;
+    again: prepare + apply of the same cables once more (all unchanged).
+    """
+    times: dict[str, float] = {}
+
+    def timed(name: str, run: object) -> object:
+        start = time.process_time()
+        result = run() if callable(run) else None
+        times[name] = (time.process_time() - start) / rows
+        return result
+
+    raws = timed("read", lambda: _first_raws(csv_path, rows))
+    assert isinstance(raws, list)
+    tables = load_reference_tables()
+    timed("body", lambda: [body_to_markdown(raw.text) for raw in raws])
+    parsed = timed("parse", lambda: [parse_raw_cable(raw, tables) for raw in raws])
+    assert isinstance(parsed, list)
+    documents = [item.document for item in parsed if isinstance(item, ParseResult)]
+    timed(
+        "yaml",
+        lambda: [cable_to_markdown(d.cable, d.body).encode("utf-8") for d in documents],
+    )
+    content_dir = work_dir / "content-stages"
+    shutil.rmtree(content_dir, ignore_errors=True)
+    index = index_content(content_dir)
+    prepared = timed(
+        "prepare", lambda: [prepare_cable(r, tables, content_dir, index) for r in raws]
+    )
+    assert isinstance(prepared, list)
+    timed("apply", lambda: [apply_prepared(item, content_dir, index) for item in prepared])
+    timed(
+        "again",
+        lambda: [
+            apply_prepared(prepare_cable(raw, tables, content_dir, index), content_dir, index)
+            for raw in raws
+        ],
+    )
+    shutil.rmtree(content_dir, ignore_errors=True)
+    times["header"] = times["parse"] - times["body"]
+    times["import"] = times["read"] + times["prepare"] + times["apply"]
+    return times
+
+
+def _first_raws(csv_path: Path, rows: int) -> list[RawCable]:
+    raws = []
+    for item in iter_raw_cables([str(csv_path)]):
+        if isinstance(item, RawCable):
+            raws.append(item)
+            if len(raws) == rows:
+                break
+    return raws
+
+
+def report_stages(csv_path: Path, rows: int, runs: int, work_dir: Path) -> None:
+    """Median over `runs` of each stage's CPU ms per cable."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for name, seconds in stage_times(csv_path, rows, work_dir).items():
+            samples.setdefault(name, []).append(seconds)
+    load = os.getloadavg()[0]
+    print(f"CPU ms per cable, median of {runs} runs of {rows:,} rows; load {load:.1f}")
+    for name in ("read", "header", "body", "parse", "yaml", "prepare", "apply", "import", "again"):
+        values = sorted(samples[name])
+        median = values[len(values) // 2]
+        spread = f"{values[0] * 1e3:.3f}-{values[-1] * 1e3:.3f}"
+        print(f"  {name:8s} {median * 1e3:7.3f} ms  ({spread})", flush=True)
+    imported = sorted(samples["import"])[runs // 2]
+    print(f"  = {1 / imported:,.0f} cables per CPU-second (read + prepare + apply)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -199,9 +285,24 @@ def main() -> int:
     parser.add_argument("--no-corpus", action="store_true", help="skip the corpus import")
     parser.add_argument("--once", action="store_true", help="skip the second (unchanged) import")
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temp dir)")
+    parser.add_argument(
+        "--stages",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="only time each stage (CPU ms per cable) on the first ROWS rows, in this process",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs for --stages (median)")
     args = parser.parse_args()
     work_dir = args.work or Path(tempfile.mkdtemp(prefix="cablesite-bench-import-"))
     work_dir.mkdir(parents=True, exist_ok=True)
+    if args.stages:
+        rows = max(args.rows or [20_000])
+        csv_path = work_dir / f"cables-{rows}.csv"
+        if not csv_path.exists():
+            write_csv(csv_path, rows)
+        report_stages(csv_path, min(args.stages, rows), args.runs, work_dir)
+        return 0
     print(f"work folder: {work_dir}; {os.cpu_count()} cores", flush=True)
     if not args.no_corpus:
         for jobs in args.jobs:

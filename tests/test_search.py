@@ -140,7 +140,9 @@ def test_only_cable_pages_are_indexed_with_text_metadata_and_filters(archive: Pa
     assert shard_names(public) == ["2006-2009"]
 
 
-def test_the_search_page_degrades_to_browse_links_without_javascript(archive: Path) -> None:
+def test_every_page_has_the_search_box_and_without_javascript_it_links_the_indexes(
+    archive: Path,
+) -> None:
     build(load_config(archive / "site.yaml"), jobs=1)
     page = (archive / "public/search/index.html").read_text()
     noscript = page.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
@@ -148,8 +150,12 @@ def test_the_search_page_degrades_to_browse_links_without_javascript(archive: Pa
     for url in ("/tag/", "/origin/", "/classification/", "/date/"):
         assert f'href="{url}"' in noscript
     assert 'data-bundle="/pagefind/"' in page and '"PREL": "External Political Relations"' in page
-    home = (archive / "public/index.html").read_text()
-    assert 'action="/search/" method="get"' in home and 'name="q"' in home
+    html_pages = sorted((archive / "public").rglob("*.html"))
+    assert len(html_pages) > 20
+    for path in html_pages:  # every page, 404 and term pages included, has the header box
+        text = path.read_text()
+        box = '<form class="site-search" role="search" action="/search/" method="get">'
+        assert box in text and 'name="q"' in text, path
 
 
 def test_search_false_leaves_out_the_page_the_form_and_the_index(archive: Path) -> None:

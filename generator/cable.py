@@ -8,30 +8,30 @@ A cable lives in content/ as two files side by side:
 The original is kept in its own file so that no YAML or Markdown escaping can
 touch it (CR line ends, trailing spaces and NUL bytes survive), and so that
 loading the metadata of 251,287 cables never reads 1.7 GB of original text.
+
+This module holds the records and their front-matter Markdown form; the YAML
+itself is written and loaded by cable_yaml, and the files in content/ are
+written, listed and loaded by cable_files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
-
-import yaml
+from typing import Any
 
 from generator.cable_yaml import dump_front_matter
-from generator.errors import ContentError, Problem
+from generator.cable_yaml import load_front_matter as load_front_matter
+from generator.errors import ContentError
 
-try:  # the C loader and dumper are many times faster; fall back where libyaml is missing
+try:  # the C dumper is many times faster; fall back where libyaml is missing
     from yaml import CSafeDumper as SafeDumper
-    from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper, SafeLoader  # type: ignore[assignment]
+    from yaml import SafeDumper  # type: ignore[assignment]
 
 FRONT_MATTER_FENCE = "---\n"
 ORIGINAL_SUFFIX = ".txt"
@@ -109,8 +109,6 @@ class CableDocument:
     body: str  # Markdown, cleaned and repaired
     original: str  # the telegram exactly as the source holds it
 
-
-WriteOutcome = Literal["new", "updated", "unchanged"]
 
 FRONT_MATTER_KEYS: tuple[str, ...] = (
     "id",
@@ -354,60 +352,6 @@ def split_front_matter(text: str, where: str) -> tuple[str, str]:
     return front, body.strip("\n")
 
 
-# No front matter a person writes nests deeper; libyaml's C loader recurses once per
-# level and kills the process (SIGSEGV) at about 30,000, Python's str() fails at 1,000.
-MAX_FRONT_MATTER_DEPTH = 64
-
-
-def load_front_matter(front: str, where: str) -> dict[str, Any]:
-    """Load front-matter YAML safely; ContentError with the line of the YAML error.
-
-    Aliases (*name) of lists and mappings are refused, so that an alias bomb
-    cannot expand, and so is nesting deeper than MAX_FRONT_MATTER_DEPTH. Both
-    are checked on the parser's events, only for text that could hold them (a
-    '*', many brackets or dashes, a very long front matter): a generated front
-    matter skips the check.
-    """
-    try:
-        structure = front.count("[") + front.count("{") + front.count("- ") + front.count("? ")
-        if "*" in front or structure > 256 or len(front) > 65_536:
-            _check_structure(front, where)
-        data = yaml.load(front, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 2}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"{where}{line}: broken front matter: {reason}") from exc
-    if not isinstance(data, dict):
-        raise ContentError(f"{where}: the front matter must be a mapping of keys to values")
-    return data
-
-
-def _check_structure(front: str, where: str) -> None:
-    """ContentError for an alias or for nesting deeper than MAX_FRONT_MATTER_DEPTH."""
-    depth = 0
-    collections: set[str] = set()  # anchors of lists and mappings
-    for event in yaml.parse(front, Loader=SafeLoader):
-        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            depth += 1
-            if event.anchor is not None:
-                collections.add(event.anchor)
-            if depth > MAX_FRONT_MATTER_DEPTH:
-                line = event.start_mark.line + 2 if event.start_mark else "?"
-                raise ContentError(
-                    f"{where}:{line}: the front matter nests deeper than "
-                    f"{MAX_FRONT_MATTER_DEPTH} levels"
-                )
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent) and event.anchor in collections:
-            line = event.start_mark.line + 2 if event.start_mark else "?"
-            raise ContentError(
-                f"{where}:{line}: YAML aliases (*name) of lists or mappings are not allowed "
-                "in front matter; write the value out in full"
-            )
-
-
 def cable_from_markdown(text: str, content_path: Path | None = None) -> tuple[Cable, str]:
     """Read an .md file's text into (Cable, Markdown body)."""
     where = str(content_path) if content_path else "<text>"
@@ -445,135 +389,3 @@ def original_path(md_path: Path) -> Path:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def write_cable(document: CableDocument, content_dir: Path) -> WriteOutcome:
-    """Write or refresh one cable in content/; touch nothing when the bytes would not change.
-
-    Keys a user added to the existing front matter are kept (the new parse wins
-    for the schema's own keys). Both files are written atomically (temp file and
-    rename), so an interrupted import never leaves half a file.
-    """
-    md_path = content_dir / cable_relative_path(document.cable)
-    cable = document.cable
-    existed = md_path.exists()
-    if existed:
-        try:
-            previous, _ = cable_from_markdown(md_path.read_text(encoding="utf-8"), md_path)
-        except (ContentError, UnicodeDecodeError):
-            previous = None
-        if previous is not None and previous.extra:
-            merged = dict(previous.extra)
-            merged.update(cable.extra)
-            cable = _replace_extra(cable, merged)
-    md_bytes = cable_to_markdown(cable, document.body).encode("utf-8", "surrogatepass")
-    txt_bytes = document.original.encode("utf-8", "surrogatepass")
-    changed_md = write_bytes_if_changed(md_path, md_bytes)
-    changed_txt = write_bytes_if_changed(original_path(md_path), txt_bytes)
-    if not existed:
-        return "new"
-    return "updated" if (changed_md or changed_txt) else "unchanged"
-
-
-def _replace_extra(cable: Cable, extra: Mapping[str, object]) -> Cable:
-    from dataclasses import replace
-
-    return replace(cable, extra=extra)
-
-
-def write_bytes_if_changed(path: Path, data: bytes) -> bool:
-    """Atomically write `data` to `path` unless it already holds exactly these bytes."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def iter_content_files(content_dir: Path) -> Iterator[Path]:
-    """Every cable .md file under content_dir/cables, in a stable (sorted) order."""
-    cables_dir = content_dir / "cables"
-    if not cables_dir.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(cables_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(".md") and not name.startswith("."):
-                yield Path(dirpath) / name
-
-
-def read_cable(md_path: Path) -> CableDocument:
-    """Read one cable with its body and original text ('' when the .txt file is missing)."""
-    try:
-        text = md_path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"{md_path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    cable, body = cable_from_markdown(text, md_path)
-    txt_path = original_path(md_path)
-    original = txt_path.read_bytes().decode("utf-8", "surrogateescape") if txt_path.exists() else ""
-    return CableDocument(cable=cable, body=body, original=original)
-
-
-def load_cable_meta(md_path: Path) -> Cable:
-    """Read only the front matter of one cable (the build's index needs no bodies)."""
-    try:
-        text = md_path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"{md_path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    front, _ = split_front_matter(text, str(md_path))
-    cable = cable_from_front_matter(load_front_matter(front, str(md_path)), md_path)
-    return cable
-
-
-def load_cables(content_dir: Path) -> tuple[list[Cable], list[Problem]]:
-    """Load the front matter of every cable under content_dir, collecting problems.
-
-    A broken file, a missing id, an id that disagrees with its file name, or two
-    files claiming the same id are each reported as a Problem naming the file;
-    the rest of the archive still loads. Cables come back sorted by (created, id).
-    """
-    cables: list[Cable] = []
-    problems: list[Problem] = []
-    seen: dict[str, Path] = {}
-    for md_path in iter_content_files(content_dir):
-        try:
-            cable = load_cable_meta(md_path)
-        except ContentError as exc:
-            problems.append(Problem(str(md_path), None, str(exc).removeprefix(f"{md_path}: ")))
-            continue
-        except OSError as exc:
-            problems.append(Problem(str(md_path), None, f"cannot read: {exc.strerror}"))
-            continue
-        if cable.id != md_path.stem:
-            problems.append(
-                Problem(
-                    str(md_path),
-                    2,
-                    f"id {cable.id!r} disagrees with the file name {md_path.name!r}",
-                )
-            )
-            continue
-        if cable.id in seen:
-            problems.append(
-                Problem(str(md_path), 2, f"duplicate id {cable.id!r}: already in {seen[cable.id]}")
-            )
-            continue
-        seen[cable.id] = md_path
-        cables.append(cable)
-    cables.sort(key=cable_order)
-    return cables, problems
-
-
-def cable_order(cable: Cable) -> tuple[datetime, str]:
-    """Chronological order with ties broken by id; undated cables sort first."""
-    return (cable.created or datetime.min, cable.id)

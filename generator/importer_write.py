@@ -24,11 +24,10 @@ from generator.cable import (
     cable_from_markdown,
     cable_relative_path,
     cable_to_markdown,
-    iter_content_files,
     original_path,
     sha256_text,
-    write_bytes_if_changed,
 )
+from generator.cable_files import iter_content_files, write_bytes_if_changed
 from generator.errors import CablesiteError, ContentError, Problem
 from generator.parse import ParseResult, RawCable, parse_cable
 from generator.reference import ReferenceTables

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from conftest import RAW_DIR
 
-from generator.cable import iter_content_files, load_cables, read_cable
+from generator.cable_files import iter_content_files, load_cables, read_cable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
 

@@ -22,9 +22,9 @@ from generator.cable import (
     cable_from_front_matter,
     cable_to_markdown,
     load_front_matter,
-    read_cable,
     split_front_matter,
 )
+from generator.cable_files import read_cable
 
 REPO = Path(__file__).resolve().parent.parent
 

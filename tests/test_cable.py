@@ -16,11 +16,9 @@ from generator.cable import (
     SourceInfo,
     cable_from_markdown,
     cable_to_markdown,
-    load_cables,
-    read_cable,
     sha256_text,
-    write_cable,
 )
+from generator.cable_files import load_cables, read_cable, write_cable
 from generator.errors import ContentError
 
 ORIGINAL = "VZCZCXRO4723\r\nOO RUEHSL RUEHTRO\r\nTHORNE  \r\n"

@@ -9,12 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.cable import (
-    SafeDumper,
-    cable_from_markdown,
-    cable_to_front_matter,
-    iter_content_files,
-)
+from generator.cable import SafeDumper, cable_from_markdown, cable_to_front_matter
+from generator.cable_files import iter_content_files
 from generator.cable_yaml import WORDS_YAML_RESOLVES, dump_front_matter
 
 DEMO_CONTENT = Path(__file__).resolve().parent.parent / "content"

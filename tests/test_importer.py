@@ -15,7 +15,8 @@ import pytest
 from conftest import CABLEGATE_DIR, RAW_DIR
 
 from generator import importer_write
-from generator.cable import FRONT_MATTER_KEYS, Cable, read_cable, sha256_text
+from generator.cable import FRONT_MATTER_KEYS, Cable, sha256_text
+from generator.cable_files import read_cable
 from generator.cli import main
 from generator.errors import Problem
 from generator.importer import ImportReport, import_sources, iter_csv_cables, iter_raw_cables

@@ -13,7 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "generator"
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "reference": {"errors"},  # packaged data tables (post variants, cable ids, TAGS titles)
-    "cable": {"errors"},  # cable_yaml: the fast front-matter writer
+    "cable": {"errors"},  # cable_yaml: front-matter YAML; cable_files: the files in content/
     "config": {"errors"},
     "parse": {"cable", "reference", "errors"},
     "urls": {"config", "errors"},
@@ -107,6 +107,14 @@ def test_module_imports_only_lower_layers(module: str) -> None:
     )
     if rule_name(module) in {"site", "pages", "parse", "importer", "cable", "config", "urls"}:
         assert not (outer & NO_TEMPLATES), f"{module} imports {sorted(outer & NO_TEMPLATES)}"
+
+
+def test_the_parser_and_the_cable_record_do_no_file_io_of_content() -> None:
+    """parse_* and cable.py stay pure: only importers and builds reach cable_files."""
+    for path in PACKAGE_DIR.glob("*.py"):
+        if rule_name(path.stem) == "parse" or path.stem in {"cable", "cable_yaml"}:
+            inner, _ = imports_of(path)
+            assert "cable_files" not in inner, f"{path.name} imports cable_files"
 
 
 def test_nothing_imports_cli() -> None:

@@ -32,7 +32,8 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
-from generator.cable import iter_content_files, load_front_matter, split_front_matter  # noqa: E402
+from generator.cable import load_front_matter, split_front_matter  # noqa: E402
+from generator.cable_files import iter_content_files  # noqa: E402
 
 PAGE_SIZE = 100
 FEED_LIMIT = 20

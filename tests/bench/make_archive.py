@@ -37,7 +37,8 @@ from archive_text import (
     render_telegram,
 )
 
-from generator.cable import Cable, CableDocument, SourceInfo, sha256_text, write_cable
+from generator.cable import Cable, CableDocument, SourceInfo, sha256_text
+from generator.cable_files import write_cable
 
 SITE_YAML = """\
 title: Synthetic cable archive ({n:,} cables, seed {seed})

@@ -46,7 +46,7 @@ def find_signer(raw_lines: Sequence[str]) -> str | None:
 
 def _clean(raw: str) -> str:
     line = raw.strip().rstrip("\\").strip().replace("¶", "")
-    return line[:-2] if line.endswith(" .") else line
+    return line.removesuffix(" .")
 
 
 def _line_above(lines: Sequence[str], index: int) -> str | None:
@@ -111,16 +111,17 @@ def _signer_of(line: str, above: str | None) -> str | None:
     ):
         return line
     glued = _GLUED_SIGNER.search(line)
+    name = (glued["name"] or glued["mixed"]) if glued is not None else ""
     if (
         glued is not None
-        and not _NOT_A_NAME.match(glued["name"])
+        and not _NOT_A_NAME.match(name)
         and (
             _GLUED_LINE_LIMIT is None
             or len(line) <= _GLUED_LINE_LIMIT
             or _CLOSING.search(line, 0, glued.start() + 1)
         )
     ):
-        return glued["name"]
+        return name
     return None
 
 
@@ -129,7 +130,8 @@ def _signer_of(line: str, above: str | None) -> str | None:
 # comes right before it ('End comment. STEVENS', 08TRIPOLI220); at the end of a
 # long paragraph it is not taken (06MOSCOW5645 '...beyond. BURNS' and 10RIYADH61
 # '...evidence. SMITH' are recorded without a signature in the corpus, as are 10KABUL104
-# 'END COMMENT EIKENBERRY' and 09DOHA214 '...protection. LeBaron'). None takes them all.
+# 'END COMMENT EIKENBERRY' and 09DOHA214 '...protection. LeBaron'). None takes them all: on the
+# demo archive the limit leaves 111 of 1,012 cables without the name their last line ends with.
 _GLUED_LINE_LIMIT: int | None = 200
 _CLOSING = re.compile(
     r"\b(?:END[ \t]+(?:OF[ \t]+)?(?:COMMENT|TEXT|NOTE|SUMMARY|MESSAGE)|MINIMIZE[ \t]+CONSIDERED)"
@@ -137,10 +139,18 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _SIGNER = re.compile(r"^[A-Z][A-Za-z'-]{1,30}(?: [A-Z][A-Za-z'-]{1,30}){0,2}$")
-_GLUED_SIGNER = re.compile(r"[.)\"][ \t]+(?P<name>[A-Z][A-Z'-]{2,30})$")
+# one or two upper-case words ('... in 2009. LA LIME', 09PRETORIA954), or one capitalised word
+# ('... by the end of May. Brownfield', 09BOGOTA1588) after a sentence's end, not after an
+# initial or a title ('Peshawar, David J. Hazarian', 09PESHAWAR41)
+_GLUED_SIGNER = re.compile(
+    r"[.)\"”][ \t]+(?P<name>[A-Z][A-Z'-]{2,30}|[A-Z]{2,3} [A-Z][A-Z'-]{2,30})$"
+    r"|(?:(?<![ \t][A-Z])(?<!Amb|Gen|Col|Sen|Rep|Maj|Adm|Mrs)(?<!Mr|Dr|Ms|Lt|St)\.|[)\"”])[ \t]+"
+    r"(?P<mixed>[A-Z][a-z]+(?:[A-Z][a-z]+)?)$"
+)
 _NOT_A_NAME = re.compile(
     r"^(?:END|BT|NNNN|SIPDIS|NOFORN|CONFIDENTIAL|SECRET|UNCLASSIFIED|UNCLAS|SUMMARY|COMMENT|TEXT|NOTE|"
-    r"MINIMIZE|CONSIDERED|BEGIN|QUOTE|UNQUOTE|END TEXT|END COMMENT|END SUMMARY|END NOTE)\b",
+    r"MINIMIZE|CONSIDERED|BEGIN|QUOTE|UNQUOTE|END TEXT|END COMMENT|END SUMMARY|END NOTE|"
+    r"REGARDS|THANKS|THANK|CHEERS|BEST|CLEARED|DRAFTED|APPROVED)\b",
     re.IGNORECASE,
 )
 _SIGNER_TRAILER = re.compile(

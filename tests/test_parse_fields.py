@@ -678,6 +678,9 @@ def test_canonical_id_repairs_broken_published_ids(
         (["7. (U) The Deputy Special Envoy for Climate Change has cleared this cable."], None),
         (["8. (U) Point of contact for this information RSO", "Peshawar, David J. Hazarian"], None),
         (["End comment."], None),
+        # an office symbol before the name, not an initial (09STATE130330)
+        (["8. (U) Please slug all responses for ISN, NEA, and T. CLINTON"], "CLINTON"),
+        (["1. (U) The talks went well, said Amb. Smith"], None),
     ],
 )
 def test_find_signer_reads_the_closing_signature(tail: list[str], expected: str | None) -> None:
@@ -945,7 +948,7 @@ RELEASE_IDS = (
     "09SAOPAULO487", "09STATE127892", "09STATE63860", "10ANKARA150", "10ASHGABAT245",
     "10BRASILIA43", "10MADRID87", "10USNATO52", "09TELAVIV2502", "08STATE93970",
     "06PARIS953", "08MADRID1366", "09TUNIS492", "05ANKARA1730", "07HARARE638", "09PARIS1526",
-    "10STATE16932", "07PRETORIA356",
+    "10STATE16932", "07PRETORIA356", "09BOGOTA1588", "09PRETORIA954", "10MOSCOW228",
 )  # fmt: skip
 
 
@@ -1081,6 +1084,9 @@ def test_addressee_names_are_kept_as_written(release: dict[str, ParseResult]) ->
         ("08BRASILIA43", "SOBEL"),  # 'SOBEL 2008-01-08'
         ("10ASHGABAT245", "curran"),  # '... END COMMENT' / 'curran': as written
         ("07LONDON3175", "tuttle"),  # 'Visit London's Classified Website:' / 'http://...'
+        ("09BOGOTA1588", "Brownfield"),  # '... by the end of May. Brownfield'
+        ("09PRETORIA954", "LA LIME"),  # '... rings true for South Africa in 2009. LA LIME'
+        ("10MOSCOW228", "Beyrle"),  # '... adversely affected.  END COMMENT.  Beyrle' (a long line)
     ],
 )
 def test_the_signer_is_the_closing_signature_as_written(

@@ -70,6 +70,11 @@ def strip_artifacts(text: str) -> Stripped:
     return Stripped(lines, removed, frozenset(scanner.ref_lines), scanner.subject)
 
 
+# A line is read again after a state change or after a part of it was taken out; more
+# reads than this mean the states hand it round for ever (a hang found by fuzzing).
+_MAX_VISITS = 100
+
+
 class _Scanner(BodyArtifacts):
     """The state machine of strip_artifacts: top -> routing -> captions -> body (one per call)."""
 
@@ -90,12 +95,19 @@ class _Scanner(BodyArtifacts):
         self.body_start = 0  # first line of the body since the last caption zone
         self.numbered_from = 0  # lines before this were looked at by seen_numbered
         self.unsplit = -1  # a line whose inline captions are already split
+        self.not_header = -1  # a line the routing state handed back as text
 
     def run(self) -> None:
         index = 0
         count = len(self.lines)
+        visits = 0  # reads of line `index` in a row: the states may hand a line round
         while index < count:
-            if self.state == "body":
+            visits, last = visits + 1, index
+            if visits > _MAX_VISITS:  # a cycle the states did not foresee: the line is text
+                self.flush_routing()
+                self.start_body(index)
+                index += 1
+            elif self.state == "body":
                 index = self.body(index)
             elif self.state == "top":
                 index = self.top(index)
@@ -109,6 +121,8 @@ class _Scanner(BodyArtifacts):
                 )
                 self.lines[index:] = [""] * (count - index)
                 index = count
+            if index != last:
+                visits = 0
         self.flush_routing()
 
     # --- each state returns the index of the next line to read (the same one to read it again)
@@ -161,6 +175,7 @@ class _Scanner(BodyArtifacts):
             return index + 1
         self.flush_routing()
         self.state = "captions"  # something a header cannot hold: keep it
+        self.not_header = index
         return index
 
     def row_heads(self, index: int, line: str) -> int:
@@ -263,7 +278,9 @@ class _Scanner(BodyArtifacts):
             return self.continued(index, text, CLASSIFIED_BY, shape.is_reason_continuation)
         if first == "R" and shape.REF.match(text) and not shape.REF_WORD_ONLY.match(text):
             return self.reference(index)
-        if (first.isdigit() and shape.CSV_ROW.match(text)) or text.startswith("VZCZC"):
+        if (
+            (first.isdigit() and shape.CSV_ROW.match(text)) or text.startswith("VZCZC")
+        ) and index != self.not_header:  # 'VZCZCXRO2333&#x00' went back and forth for ever
             self.state = "routing"
             return index
         if first in "AI-" and shape.DISTRIBUTION.match(text):

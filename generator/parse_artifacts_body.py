@@ -33,6 +33,7 @@ class BodyArtifacts:
     numbered_seen: bool
     numbered_from: int
     body_start: int
+    not_header: int
 
     def remove(self, category: str, index: int, text: str | None = None) -> None:
         """Record a removal; without `text`, the whole line is removed and blanked."""
@@ -92,9 +93,12 @@ class BodyArtifacts:
             appended = self.seen_numbered(index) or self.text_lines(index) > shape.APPENDED_AFTER
             self.state = "appended" if appended else "routing"
             return index
-        if text.startswith("VZCZC") or (
-            shape.DTG_LINE.match(text)
-            and (shape.next_nonblank(self.lines, index + 1) or "").startswith("FM ")
+        if index != self.not_header and (
+            text.startswith("VZCZC")
+            or (
+                shape.DTG_LINE.match(text)
+                and (shape.next_nonblank(self.lines, index + 1) or "").startswith("FM ")
+            )
         ):
             self.state = "routing"  # the header of the next section (90CAPETOWN97)
             return index

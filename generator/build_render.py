@@ -18,10 +18,14 @@ pipes fill up, and notices a worker that dies.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -124,7 +128,9 @@ class WorkerPool:
         self._results: Any = context.Queue()
         self._workers = [
             context.Process(
-                target=_worker_main, args=(renderer, self._tasks, self._results), daemon=True
+                target=_worker_main,
+                args=(renderer, self._tasks, self._results, os.getpid()),
+                daemon=True,
             )
             for _ in range(jobs)
         ]
@@ -212,7 +218,8 @@ class WorkerPool:
         self._results.close()
 
 
-def _worker_main(renderer: Renderer, tasks: Any, results: Any) -> None:
+def _worker_main(renderer: Renderer, tasks: Any, results: Any, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
     try:
         while True:
             message = tasks.get()
@@ -232,3 +239,20 @@ def _worker_main(renderer: Renderer, tasks: Any, results: Any) -> None:
     finally:
         results.close()
         results.join_thread()
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when the build process dies, even by SIGKILL (Linux: PR_SET_PDEATHSIG).
+
+    A worker left behind would go on writing pages into the back tree while
+    the next build prepares it, and would hold its memory (the whole archive)
+    for ever.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the build died before the line above
+        os._exit(1)

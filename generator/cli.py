@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import CablesiteError, Problem
+from generator.errors import CablesiteError, Problem, environment_reason
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -36,6 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except CablesiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        reason = environment_reason(exc)
+        if reason is None:
+            raise  # anything but the disk, the folders or their permissions is a bug
+        where = exc.filename or "(a file of the command)"
+        print(f"error: {where}: {reason} ({exc.strerror})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

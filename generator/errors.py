@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Literal
+
+# What the machine, not the input, is at fault for: said in words, never a traceback.
+ENVIRONMENT_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "the file is larger than the system allows",
+    errno.ENOTDIR: "a file stands where a folder is needed",
+    errno.EISDIR: "a folder stands where a file is needed",
+    errno.EEXIST: "something already stands there",
+    errno.EIO: "input/output error (a failing disk?)",
+}
+
+
+def environment_reason(exc: OSError) -> str | None:
+    """'the disk is full' for ENOSPC and the like (ENVIRONMENT_ERRORS); None for anything else."""
+    return ENVIRONMENT_ERRORS.get(exc.errno or 0)
 
 
 class CablesiteError(Exception):

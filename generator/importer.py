@@ -26,6 +26,7 @@ from generator.errors import CablesiteError, Problem
 from generator.importer_sources import iter_csv_cables, iter_raw_cables, iter_source_files
 from generator.importer_write import (
     ContentIndex,
+    ContentWriteError,
     PreparedCable,
     apply_prepared,
     index_content,
@@ -200,6 +201,8 @@ def _apply_chunk(
             tally.first_seen[cable_id] = f"{prepared.file}:{prepared.line}"
         try:
             outcome = apply_prepared(prepared, content_dir, index)
+        except ContentWriteError:
+            raise  # the disk or the folder: every following cable would fail the same way
         except (OSError, CablesiteError) as exc:
             outcome = "failed"
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -212,19 +215,48 @@ def _apply_chunk(
 # ---------------------------------------------------------------- worker processes
 
 
-def _worker_main(tasks: Any, results: Any, content_dir: Path, index: ContentIndex) -> None:
-    """A worker: load the reference tables once, then prepare chunks until told to stop (None)."""
+def _worker_main(
+    tasks: Any, results: Any, content_dir: Path, index: ContentIndex, importer_pid: int
+) -> None:
+    """A worker: load the reference tables once, then prepare chunks until told to stop (None).
+
+    It also stops when the importing process is gone (killed, even by SIGKILL,
+    which no handler sees): its parent is the fork server, so nothing else
+    would ever tell it, and it would wait for work for ever.
+    """
     try:
         tables = load_reference_tables()
     except CablesiteError as exc:
         results.put((-1, str(exc)))
         return
     while True:
-        task = tasks.get()
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if not is_running(importer_pid):
+                results.cancel_join_thread()  # nobody reads the results any more
+                return
+            continue
         if task is None:
             return
         sequence, chunk = task
         results.put((sequence, [prepare_cable(raw, tables, content_dir, index) for raw in chunk]))
+
+
+def is_running(pid: int) -> bool:
+    """Whether process pid exists and is not a zombie (killed, not yet reaped by its parent)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return True  # no /proc: existing is all we know
+    return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] != "Z"
 
 
 def _context() -> BaseContext:
@@ -247,7 +279,9 @@ def _run_parallel(
     results = context.Queue()
     processes = [
         context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(tasks, results, content_dir, dict(index)), daemon=True
+            target=_worker_main,
+            args=(tasks, results, content_dir, dict(index), os.getpid()),
+            daemon=True,
         )
         for _ in range(workers)
     ]

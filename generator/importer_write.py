@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,8 +29,7 @@ from generator.cable import (
     original_path,
     sha256_text,
 )
-from generator.cable_files import iter_content_files, write_bytes_if_changed
-from generator.errors import CablesiteError, ContentError, Problem
+from generator.errors import CablesiteError, ContentError, Problem, environment_reason
 from generator.parse import ParseResult, RawCable, parse_cable
 from generator.reference import ReferenceTables
 
@@ -57,13 +58,45 @@ class PreparedCable:
     problems: tuple[Problem, ...] = ()
 
 
+# '.09ROME1240.md.k3j_x9a2.tmp': a file being written (see write_cable_files)
+_TEMP_FILE = re.compile(r"\..+\.(?:md|txt)\.[A-Za-z0-9_]+\.tmp")
+
+
+class ContentWriteError(ContentError):
+    """content/ cannot be written (disk full, read-only, no permission): the import stops."""
+
+
 def index_content(content_dir: Path) -> dict[str, tuple[str, ...]]:
-    """Every cable id already in content/ with the .md files that hold it (normally one)."""
+    """Every cable id already in content/ with the .md files that hold it (normally one).
+
+    On the way it deletes the temp files of an import that was killed while
+    writing (a SIGKILL leaves them; they are never a cable, and would pile up).
+    """
     index: dict[str, tuple[str, ...]] = {}
-    for md_path in iter_content_files(content_dir):
-        relative = md_path.relative_to(content_dir).as_posix()
-        index[md_path.stem] = (*index.get(md_path.stem, ()), relative)
+    cables_dir = content_dir / "cables"
+    if not cables_dir.is_dir():
+        return index
+    for dirpath, dirnames, filenames in os.walk(cables_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        relative_dir = Path(dirpath).relative_to(content_dir).as_posix()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                if _TEMP_FILE.fullmatch(name):
+                    _remove_temp_file(Path(dirpath) / name)
+                continue
+            if name.endswith(".md"):
+                index[name[:-3]] = (*index.get(name[:-3], ()), f"{relative_dir}/{name}")
     return index
+
+
+def _remove_temp_file(path: Path) -> None:
+    try:
+        path.unlink()
+        log.info("%s: removed the temp file of an interrupted import", path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _write_error(exc, path) from exc
 
 
 def parse_raw_cable(raw: RawCable, tables: ReferenceTables) -> ParseResult | Problem:
@@ -196,15 +229,17 @@ def apply_prepared(
     cable_id, relative = prepared.cable_id, prepared.relative_path
     md_path = content_dir / relative
     previous = index.get(cable_id, ())
-    if prepared.txt_bytes is not None:
-        write_bytes_if_changed(original_path(md_path), prepared.txt_bytes)
-    if prepared.md_bytes is not None:
-        write_bytes_if_changed(md_path, prepared.md_bytes)
+    write_cable_files(
+        [(original_path(md_path), prepared.txt_bytes), (md_path, prepared.md_bytes)]
+    )
     stale = [path for path in previous if path != relative]
     for stale_relative in stale:
         stale_path = content_dir / stale_relative
-        stale_path.unlink(missing_ok=True)
-        original_path(stale_path).unlink(missing_ok=True)
+        try:
+            stale_path.unlink(missing_ok=True)
+            original_path(stale_path).unlink(missing_ok=True)
+        except OSError as exc:
+            raise _write_error(exc, stale_path) from exc
         _remove_empty_parents(stale_path.parent, content_dir)
     index[cable_id] = (relative,)
     if not previous:
@@ -223,3 +258,54 @@ def _remove_empty_parents(folder: Path, content_dir: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def write_cable_files(files: list[tuple[Path, bytes | None]]) -> None:
+    """Write the files of one cable (None: unchanged) so that no kill leaves half of one.
+
+    Every file is first written in full to a temp file beside it, and only then
+    are they renamed into place, one right after the other: a kill before the
+    renames leaves the old pair (and temp files, which the next import
+    deletes), never a truncated file, and the window in which the new .txt
+    sits beside the old .md is two system calls long.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            if data is None:
+                continue
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                )
+            except OSError as exc:
+                raise _write_error(exc, path) from exc
+            staged.append((tmp_name, path))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+            except OSError as exc:
+                raise _write_error(exc, path) from exc
+        for tmp_name, path in staged:
+            try:
+                os.replace(tmp_name, path)
+            except OSError as exc:
+                raise _write_error(exc, path) from exc
+    except BaseException:
+        for tmp_name, _ in staged:
+            Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _write_error(exc: OSError, path: Path) -> ContentError:
+    """A write failure in content/: the disk or the folder is at fault, not one cable."""
+    reason = environment_reason(exc)
+    named = str(exc.filename) if exc.filename else ""
+    where = named if named and not os.path.basename(named).startswith(".") else path
+    if reason is None:
+        return ContentError(f"{where}: cannot write: {exc.strerror or exc}")
+    return ContentWriteError(
+        f"{where}: cannot write: {reason}. The import stopped; every cable written so far is "
+        "whole. Fix this and run the import again: it goes on where it stopped"
+    )

@@ -325,8 +325,12 @@ def _save_manifest(
         content = {"version": MANIFEST_VERSION, "entries": dict(manifest)}
     data = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:  # a write error names no file: say which
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+        raise BuildError(f"{path}: cannot record the build: {reason}") from exc
 
 
 def _prune_manifests(manifests_dir: Path, trees: tuple[Path, ...]) -> None:

@@ -292,6 +292,14 @@ def _index_shard(
         raise BuildError(
             f"Pagefind failed on the search shard {shard.name} (exit {done.returncode}): {tail}"
         )
+    broken = _incomplete_file(bundle_dir)
+    if broken is not None:  # Pagefind exits 0 when it could not write (a full disk)
+        disk = os.statvfs(bundle_dir)
+        full = disk.f_bavail * disk.f_frsize < 1 << 20
+        raise BuildError(
+            f"{broken}: cannot write the search index: "
+            + ("the disk is full" if full else "Pagefind left this file empty or cut short")
+        )
     log.info(
         "search shard %s: %d pages indexed in %.1fs",
         shard.name,
@@ -307,6 +315,19 @@ def _index_shard(
         report.written += written
     report.indexed.append(shard.name)
     report.pages_indexed += len(shard.relpaths)
+
+
+def _incomplete_file(bundle_dir: Path) -> Path | None:
+    """A file of the bundle that Pagefind left empty, or an entry file that is not JSON."""
+    for path in _bundle_files(bundle_dir):
+        if path.stat().st_size == 0:
+            return path
+    entry = bundle_dir / "pagefind-entry.json"
+    try:
+        json.loads(entry.read_bytes())
+    except ValueError:
+        return entry
+    return None
 
 
 def _bundle_files(bundle_dir: Path) -> Iterable[Path]:

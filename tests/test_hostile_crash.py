@@ -1,0 +1,280 @@
+"""SIGKILL at any moment: the live public/ stays one whole build, content/ never holds half a file.
+
+`cablesite build` and `cablesite import` run as real processes (their own
+session, so every process they start can be found) and are killed with
+SIGKILL at a series of moments: after fixed delays from the start and on
+events seen on disk (the back tree being written, a content file appearing).
+After each kill:
+
+- build: public/ is exactly the previous build (byte for byte) or, if the
+  kill came after the swap, one whole new build (the same files, every page of
+  the new generation); no process of the killed build is left running; the
+  next build succeeds and equals a clean build.
+- import: every .md parses, has its .txt, and the .txt matches the
+  `source.sha256` of the front matter; no process is left running; a second
+  import completes the job, leaves no temp file, and equals an uninterrupted
+  import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hostile_support import REPO_DIR, tree_bytes
+
+from generator.build import build
+from generator.cable import cable_from_markdown
+from generator.config import load_config
+from generator.importer import import_sources
+
+CORPUS_RAW = REPO_DIR.parent / "shared" / "corpus" / "raw"
+DEMO_CABLES = REPO_DIR / "content" / "cables"
+TITLE = re.compile(r"(?m)^title: .*$")
+
+
+def start_cli(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    """The CLI in its own session; output to a file (a left-over worker would hold a pipe open)."""
+    with (cwd.parent / "cli-output.txt").open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "generator", *args],
+            cwd=cwd,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+
+
+def session_members(session_id: int) -> list[str]:
+    """'pid command' of every live (not zombie) process of a session."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            command = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[3]) == session_id and fields[0] != "Z":
+            found.append(f"{name} {command[:100].decode(errors='replace')}")
+    return found
+
+
+def kill_at(
+    process: subprocess.Popen[bytes], delay: float, event: Callable[[], bool] | None = None
+) -> bool:
+    """SIGKILL the process after `delay` seconds or at `event`; False if it had already ended."""
+    deadline = time.monotonic() + delay
+    while process.poll() is None:
+        if (event is not None and event()) or (event is None and time.monotonic() >= deadline):
+            break
+        time.sleep(0.005)
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return True
+
+
+def assert_nothing_left_running(process: subprocess.Popen[bytes]) -> None:
+    """No worker of the killed command may go on (and write) after it died."""
+    left: list[str] = []
+    for _ in range(100):  # a worker finishing its chunk may take a moment to notice
+        left = session_members(process.pid)
+        if not left:
+            return
+        time.sleep(0.1)
+    for line in left:  # do not leak them into the rest of the test run
+        os.kill(int(line.split()[0]), signal.SIGKILL)
+    raise AssertionError("processes of the killed command still run:\n" + "\n".join(left))
+
+
+# ---------------------------------------------------------------- build
+
+
+def demo_archive(target: Path, every: int = 50) -> Path:
+    """Every 50th cable of the demo archive (21 of them), with search, the demo's site.yaml."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO_DIR / "site.yaml", target / "site.yaml")
+    for number, md_path in enumerate(sorted(DEMO_CABLES.rglob("*.md"))):
+        if number % every:
+            continue
+        folder = target / "content" / md_path.parent.relative_to(REPO_DIR / "content")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(md_path, folder)
+        shutil.copy(md_path.with_suffix(".txt"), folder)
+    return target
+
+
+def set_title(archive: Path, title: str) -> None:
+    config = archive / "site.yaml"
+    config.write_text(TITLE.sub(f"title: {title}", config.read_text()), encoding="utf-8")
+
+
+def assert_one_whole_generation(
+    public: Path, previous: dict[str, bytes], old_title: str, new_title: str
+) -> str:
+    """public/ is the previous build, or a whole build with the new title; which one."""
+    now = tree_bytes(public)
+    assert sorted(now) == sorted(previous), "public/ lost or gained files"
+    if now == previous:
+        return "previous"
+    mixed = []
+    for relpath, data in now.items():
+        if data != previous[relpath] and (
+            new_title.encode() not in data or old_title.encode() in data
+        ):
+            mixed.append(relpath)
+        if relpath.endswith(".html") and old_title.encode() in data:
+            mixed.append(relpath)
+    assert not mixed, f"public/ mixes two builds: {mixed[:10]}"
+    return "new"
+
+
+def test_killing_build_at_any_moment_leaves_public_whole(tmp_path: Path) -> None:
+    archive = demo_archive(tmp_path / "archive")
+    public = archive / "public"
+    back = archive / ".public.cablesite" / "back"
+
+    first = start_cli(archive, "build")  # killed during the very first build: no public/ yet
+    assert kill_at(first, 0.8)
+    assert_nothing_left_running(first)
+    assert not public.exists() or (public / "index.html").is_file()
+
+    title = "Crash archive 0"
+    set_title(archive, title)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build"], cwd=archive, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    previous = tree_bytes(public)
+
+    def back_written() -> bool:  # the back tree is being changed: its manifest is gone
+        manifests = archive / ".public.cablesite" / "manifests"
+        stat = back.stat() if back.exists() else None
+        name = f"{stat.st_dev}-{stat.st_ino}.pickle" if stat else "missing.pickle"
+        return stat is not None and not (manifests / name).exists()
+
+    def swapped(inode: int = public.stat().st_ino) -> bool:
+        return public.stat().st_ino != inode
+
+    moments: list[tuple[float, Callable[[], bool] | None]] = [
+        (0.05, None),
+        (0.4, None),
+        (0.0, back_written),
+        (1.2, None),
+        (2.5, None),
+        (0.0, swapped),
+    ]
+    outcomes = []
+    for number, (delay, event) in enumerate(moments, start=1):
+        new_title = f"Crash archive {number}"
+        set_title(archive, new_title)
+        if event is swapped:
+            inode = public.stat().st_ino
+            event = lambda inode=inode: swapped(inode)  # noqa: E731
+        process = start_cli(archive, "build")
+        killed = kill_at(process, delay, event)
+        assert_nothing_left_running(process)
+        if not killed:
+            assert process.returncode == 0
+        which = assert_one_whole_generation(public, previous, title, new_title)
+        outcomes.append(which if killed else "finished")
+        if which == "new":
+            previous, title = tree_bytes(public), new_title
+    assert "previous" in outcomes, outcomes  # at least one kill landed before the swap
+
+    final = subprocess.run(
+        [sys.executable, "-m", "generator", "build"], cwd=archive, capture_output=True, check=False
+    )
+    assert final.returncode == 0, final.stderr.decode()
+    build(load_config(archive / "site.yaml"), tmp_path / "clean", clean=True, jobs=1)
+    assert tree_bytes(public) == tree_bytes(tmp_path / "clean")
+    assert not list(public.rglob(".tmp*"))
+
+
+# ---------------------------------------------------------------- import
+
+
+def raw_sources(target: Path) -> Path:
+    """A private copy of the corpus's raw cables (telegram text, 2010 pages, a CSV)."""
+    target.mkdir()
+    for path in sorted(CORPUS_RAW.iterdir()):
+        shutil.copy(path, target)
+    return target
+
+
+def assert_content_whole(content: Path) -> None:
+    """Every .md parses, has its .txt, and the .txt is the text its front matter hashed."""
+    md_paths = sorted(content.rglob("*.md"))
+    for md_path in md_paths:
+        if md_path.name.startswith("."):
+            continue
+        cable, _ = cable_from_markdown(md_path.read_text(encoding="utf-8"), md_path)
+        txt_path = md_path.with_suffix(".txt")
+        assert txt_path.is_file(), f"{md_path} has no original text"
+        if cable.source is not None and cable.source.sha256:
+            digest = hashlib.sha256(txt_path.read_bytes()).hexdigest()
+            assert digest == cable.source.sha256, f"{txt_path} is not the text of {md_path.name}"
+
+
+def test_killing_import_never_leaves_half_a_file(tmp_path: Path) -> None:
+    raw = raw_sources(tmp_path / "raw")
+    reference = tmp_path / "reference"
+    report = import_sources([str(raw)], reference, jobs=1)
+    assert report.new > 40 and not report.failed
+
+    work = tmp_path / "work"
+    work.mkdir()
+    content = work / "content"
+
+    def some_written() -> bool:
+        return any(content.rglob("*.md")) if content.exists() else False
+
+    moments: list[tuple[float, Callable[[], bool] | None]] = [
+        (0.3, None),
+        (0.0, some_written),
+        (1.2, None),
+    ]
+    killed = 0
+    for delay, event in moments:
+        process = start_cli(work, "import", str(raw), "--into", "content")
+        killed += kill_at(process, delay, event)
+        assert_nothing_left_running(process)
+        assert_content_whole(content)
+    assert killed >= 2, "the import ended before most kills: use more cables"
+
+    # the sources change (a line added to every telegram): updates are killed too
+    for path in raw.glob("*.txt"):
+        path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n\nADDED AFTER THE FIRST IMPORT\n")
+    reference_two = tmp_path / "reference-two"
+    import_sources([str(raw)], reference_two, jobs=1)
+    for delay in (0.8,):
+        process = start_cli(work, "import", str(raw), "--into", "content")
+        kill_at(process, delay)
+        assert_nothing_left_running(process)
+        assert_content_whole(content)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "import", str(raw), "--into", "content"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert_content_whole(content)
+    leftovers = [p for p in content.rglob("*") if p.name.startswith(".")]
+    assert not leftovers, f"temp files left in content/: {leftovers[:5]}"
+    assert tree_bytes(content) == tree_bytes(reference_two)

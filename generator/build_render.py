@@ -42,7 +42,7 @@ from generator.errors import BuildError, CablesiteError, ContentError, Problem, 
 from generator.output import write_output
 from generator.pages import CablePageData, PageSpec
 from generator.pages_context import Context, cable_context, common_context
-from generator.render import page_from_spec, render_markdown, render_page
+from generator.render import page_from_spec, render_body, render_page
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def render_spec(
     if spec.kind == "cable":
         assert document is not None and isinstance(need, CablePageData)
         context = cable_context(need, spec, document.cable)
-        context["body_html"] = render_markdown(renderer.markdown, document.body)
+        context["body_html"] = render_body(renderer.markdown, document.body)
         context["original"] = document.original
     else:
         assert isinstance(need, dict)

@@ -26,6 +26,7 @@ from generator.config import SiteConfig
 from generator.errors import ThemeError
 from generator.pages import PageSpec
 from generator.render_markdown import make_markdown, render_markdown
+from generator.render_plain import render_body
 
 __all__ = [
     "PAGE_TEMPLATES",
@@ -34,6 +35,7 @@ __all__ = [
     "load_theme",
     "make_environment",
     "make_markdown",
+    "render_body",
     "render_markdown",
     "render_page",
     "template_digests",

@@ -17,9 +17,19 @@ from pathlib import Path
 
 import pytest
 
+from generator import importer
 from generator.cable_files import read_cable
 from generator.cli import main
 from generator.importer_read import decode_text
+from generator.reference import ReferenceTables, load_reference_tables
+
+TABLES: ReferenceTables = load_reference_tables()
+
+
+@pytest.fixture(autouse=True)
+def _tables_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `cablesite import` here reads its tables from memory (loading them takes seconds)."""
+    monkeypatch.setattr(importer, "load_reference_tables", lambda: TABLES)
 
 SUBJECT = "CAFÉ TALKS ON IRAN’S “PROGRAM”"
 SENTENCE = "The café owner said Iran’s “plan” costs 5 € – ¶ no more."

@@ -49,6 +49,7 @@ from generator.build_render import (
     WorkerPool,
     render_tasks,
 )
+from generator.cable_slugs import load_term_slugs, save_term_slugs
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.output import (
@@ -75,7 +76,7 @@ from generator.render import (
     template_digests,
 )
 from generator.search import SEARCH_DIR, cable_pages, update_search
-from generator.site import build_site
+from generator.site import build_site, published_slugs
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,10 @@ def build(
             report.problems.extend(loaded.problems)
             report.parsed = loaded.parsed
         with _stage(report, "index"):
-            site = build_site(config, loaded.cables, load_tag_info())
+            known_slugs, slug_problems = load_term_slugs(config.content_dir)
+            report.problems.extend(slug_problems)
+            site = build_site(config, loaded.cables, load_tag_info(), known_slugs)
+            save_term_slugs(config.content_dir, published_slugs(site, known_slugs))
             report.cables = len(site.cables)
         with _stage(report, "plan"):
             plan = plan_pages(site)

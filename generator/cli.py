@@ -277,6 +277,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from generator.build_cache import scan_content
+    from generator.cable_slugs import load_term_slugs
     from generator.check import check_site
     from generator.config import load_config
     from generator.reference_tags import load_tag_info
@@ -286,7 +287,8 @@ def run_check(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else config.output_dir
     scan = scan_content(config.content_dir, config.cache_dir)
     print_problems(scan.problems)
-    site = build_site(config, scan.cables, load_tag_info())
+    known_slugs, _ = load_term_slugs(config.content_dir)  # the URLs the build gave terms
+    site = build_site(config, scan.cables, load_tag_info(), known_slugs)
     with progress_bar("checking", None):
         report = check_site(out_dir, site)
     print_problems(report.problems)

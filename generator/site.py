@@ -17,7 +17,7 @@ from typing import NamedTuple
 from generator.cable import Cable
 from generator.config import SiteConfig
 from generator.reference_tags import TagInfo
-from generator.urls import cable_url, listing_url, short_hash, slugify, term_url
+from generator.urls import cable_url, is_clean_slug, listing_url, short_hash, slugify, term_url
 
 MONTH_NAMES = (
     "January",
@@ -133,9 +133,17 @@ def cable_order_key(meta: CableMeta) -> tuple[datetime, str]:
 
 
 def build_site(
-    config: SiteConfig, cables: Iterable[CableMeta], tag_info: Mapping[str, TagInfo] | None = None
+    config: SiteConfig,
+    cables: Iterable[CableMeta],
+    tag_info: Mapping[str, TagInfo] | None = None,
+    known_slugs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Site:
-    """Index the archive. Reads no files, so tests pass cables built in memory."""
+    """Index the archive. Reads no files, so tests pass cables built in memory.
+
+    `known_slugs` (kind -> term name -> slug) are the slugs earlier builds
+    published (content/slugs.json, see cable_slugs.py): a term keeps its slug,
+    so its URL stays the same when a name that slugs alike joins the archive.
+    """
     ordered = sorted(cables, key=cable_order_key)
     by_id = {meta.id: meta for meta in ordered}
     permalinks = config.permalinks
@@ -146,7 +154,11 @@ def build_site(
         for ref in meta.references:
             if ref in by_id and ref != meta.id:
                 cited[ref].append(meta.id)
-    indexes = {kind: _make_index(config, kind, names) for kind, names in members.items()}
+    known = known_slugs or {}
+    indexes = {
+        kind: _make_index(config, kind, names, known.get(kind, {}))
+        for kind, names in members.items()
+    }
     return Site(
         config=config,
         cables=by_id,
@@ -206,11 +218,13 @@ def _index_members(kinds: list[str], ordered: list[CableMeta]) -> dict[str, dict
     return members
 
 
-def _make_index(config: SiteConfig, kind: str, members: Mapping[str, list[str]]) -> Index:
+def _make_index(
+    config: SiteConfig, kind: str, members: Mapping[str, list[str]], known: Mapping[str, str]
+) -> Index:
     permalinks = config.permalinks
     pattern: str = getattr(permalinks, kind)
     slugs = (
-        assign_slugs({name: len(ids) for name, ids in members.items()})
+        assign_slugs({name: len(ids) for name, ids in members.items()}, known)
         if kind not in {"year", "month"}
         else {name: name for name in members}
     )
@@ -231,29 +245,59 @@ def _make_index(config: SiteConfig, kind: str, members: Mapping[str, list[str]])
     return Index(kind=kind, terms=terms, listing_url=listing)
 
 
-def assign_slugs(counts: Mapping[str, int]) -> dict[str, str]:
-    """Give every name of one index a distinct slug, the same on every build.
+def assign_slugs(
+    counts: Mapping[str, int], known: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Give every name of one index a distinct slug that it keeps for good.
 
-    Names whose slugs collide ('SECSTATE WASHDC' and 'SECSTATE  WASHDC.') are
-    told apart by a hash of the name; the name with the most cables (ties: the
-    first in sort order) keeps the plain slug, so the common spelling keeps the
-    URL a reader expects.
+    A name that an earlier build published (`known`: name -> slug) keeps its
+    slug, and no other name ever gets one of the known slugs, so a URL once
+    published stays with its term: 'PREL' keeps /tag/prel/ when 'prel' or
+    'Prel' turns up later, whatever their counts. Among new names whose slugs
+    collide ('SECSTATE WASHDC' and 'SECSTATE  WASHDC.'), the one with the most
+    cables (ties: the first in sort order) gets the plain slug if it is free,
+    and the others the slug plus a hash of the name. Known slugs that are not
+    clean slugs (a hand-edited slugs.json) are ignored.
     """
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name, slug in sorted((known or {}).items()):
+        if is_clean_slug(slug) and slug not in taken:
+            taken.add(slug)
+            if name in counts:
+                slugs[name] = slug
     groups: dict[str, list[str]] = defaultdict(list)
     for name in counts:
-        groups[slugify(name)].append(name)
-    slugs: dict[str, str] = {}
-    taken = set(groups)
-    for slug, names in groups.items():
-        names.sort(key=lambda n: (-counts[n], n))
-        slugs[names[0]] = slug
-        for name in names[1:]:
+        if name not in slugs:
+            groups[slugify(name)].append(name)
+    plain = set(groups)
+    for slug in sorted(groups):
+        names = sorted(groups[slug], key=lambda n: (-counts[n], n))
+        if slug not in taken:
+            slugs[names[0]] = slug
+            taken.add(slug)
+            names = names[1:]
+        for name in names:
             candidate = f"{slug}-{short_hash(name)}"
-            while candidate in taken:
+            while candidate in taken or candidate in plain:
                 candidate = f"{candidate}-{short_hash(candidate)}"
             taken.add(candidate)
             slugs[name] = candidate
     return slugs
+
+
+def published_slugs(
+    site: Site, known: Mapping[str, Mapping[str, str]]
+) -> dict[str, dict[str, str]]:
+    """What content/slugs.json records after this build: the known slugs and every term's."""
+    register = {kind: dict(names) for kind, names in known.items()}
+    for kind, index in site.indexes.items():
+        if kind in {"year", "month"}:
+            continue
+        names = register.setdefault(kind, {})
+        for name, term in index.terms.items():
+            names[name] = term.slug
+    return register
 
 
 def _post_neighbours(ordered: list[CableMeta]) -> dict[str, tuple[str | None, str | None]]:

@@ -44,6 +44,18 @@ def slugify(text: str) -> str:
     return slug
 
 
+_CLEAN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_clean_slug(slug: str) -> bool:
+    """Whether slug could come from slugify: 'prel', 'prel-4fd62b'; not '../x', 'CON', 'con'."""
+    return (
+        len(slug) <= 2 * SLUG_MAX
+        and _CLEAN_SLUG.fullmatch(slug) is not None
+        and slug not in _WINDOWS_RESERVED
+    )
+
+
 def short_hash(text: str) -> str:
     """Six hex digits telling apart names whose slugs collide ('ROME', 'Rome ')."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]

@@ -139,9 +139,7 @@ def test_build_on_a_full_disk_says_so_and_keeps_public(
     assert_equals_clean_build(archive, public, tmp_path / "clean")
 
 
-def test_build_into_a_read_only_folder_says_so_and_keeps_public(
-    tmp_path: Path, disk: Path
-) -> None:
+def test_build_into_a_read_only_folder_says_so_and_keeps_public(tmp_path: Path, disk: Path) -> None:
     archive = minimal_archive(tmp_path)
     public = disk / "public"
     assert run_cli(archive, "build", "--out", str(public)).returncode == 0
@@ -157,9 +155,7 @@ def test_build_into_a_read_only_folder_says_so_and_keeps_public(
     assert_equals_clean_build(archive, public, tmp_path / "clean")
 
 
-def test_a_read_only_output_folder_is_reported_on_a_first_build(
-    tmp_path: Path, disk: Path
-) -> None:
+def test_a_read_only_output_folder_is_reported_on_a_first_build(tmp_path: Path, disk: Path) -> None:
     archive = minimal_archive(tmp_path)
     remount(disk, "ro")
     result = run_cli(archive, "build", "--out", str(disk / "public"))

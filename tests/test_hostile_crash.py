@@ -278,3 +278,19 @@ def test_killing_import_never_leaves_half_a_file(tmp_path: Path) -> None:
     leftovers = [p for p in content.rglob("*") if p.name.startswith(".")]
     assert not leftovers, f"temp files left in content/: {leftovers[:5]}"
     assert tree_bytes(content) == tree_bytes(reference_two)
+
+
+def test_an_import_removes_the_temp_files_a_killed_import_left(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    first = import_sources([str(CORPUS_RAW / "09ROME1240.txt")], content, jobs=1)
+    assert first.new == 1
+    folder = content / "cables/2009/11"
+    left = [folder / ".09ROME1240.md.k3j_x9a2.tmp", folder / ".09ROME1240.txt.4242.tmp"]
+    for path in left:
+        path.write_bytes(b"---\nid: 09ROME1240\nsubject: half writ")
+    keep = folder / ".notes"  # not ours: a hidden file that is no temp file stays
+    keep.write_text("mine")
+    again = import_sources([str(CORPUS_RAW / "09ROME1240.txt")], content, jobs=1)
+    assert again.unchanged == 1 and not again.problems
+    assert not any(path.exists() for path in left)
+    assert keep.read_text() == "mine"

@@ -19,13 +19,14 @@ import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from hostile_support import REPO_DIR, parse_html, snapshot, tree_bytes
 
 from generator.build import build
 from generator.config import load_config
+from generator.serve_http import RefusedPath, request_segments, resolve_file
 from generator.site import assign_slugs
 from generator.urls import output_relpath, short_hash
 
@@ -423,3 +424,36 @@ def test_serve_listens_on_the_loopback_address_only_unless_told_otherwise(
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
+
+
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        "/%252e%252e/%252e%252e/etc/passwd",  # encoded twice: a name with '%' in it, not '..'
+        "/%2E%2e/etc/passwd",
+        "/cable/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/\u2024\u2024/etc/passwd",  # ONE DOT LEADER, not a dot
+        "/\uff0e\uff0e/etc/passwd",  # fullwidth full stops
+        "/..;/etc/passwd",
+        "/.../etc/passwd",
+        "/tag/%00/",
+        "/%C0%AE%C0%AE/etc/passwd",
+        "/cable/2009/11/09ROME1240.html/..",
+    ],
+)
+def test_no_spelling_of_a_request_path_reaches_outside_the_output(
+    tmp_path: Path, raw_path: str
+) -> None:
+    site = tmp_path / "public"
+    (site / "cable/2009/11").mkdir(parents=True)
+    (site / "index.html").write_text("home")
+    (site / "cable/2009/11/09ROME1240.html").write_text("cable")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text("root:x:0:0")
+    try:
+        segments = request_segments(quote(raw_path, safe="/%;"))
+    except RefusedPath:
+        return
+    assert segments is not None
+    found, _ = resolve_file(site, segments)
+    assert found is None or site.resolve() in found.resolve().parents, found

@@ -28,8 +28,9 @@ from generator.output import (
     output_digest,
     write_output,
 )
-from generator.pages import PageSpec, Plan, cable_page_data
+from generator.pages import PageSpec, Plan
 from generator.pages_context import page_context
+from generator.pages_links import cable_page_data
 from generator.site import Site
 
 CHUNK_COST = 48  # about 12 cable pages with their JSON, or 8 full term pages

@@ -51,14 +51,8 @@ from generator.output import (
     remove_stale,
     write_live_state,
 )
-from generator.pages import (
-    CablePageData,
-    PageSpec,
-    Plan,
-    cable_json_digest,
-    cable_page_data,
-    cable_page_digest,
-)
+from generator.pages import PageSpec, Plan, cable_json_digest, cable_page_digest
+from generator.pages_links import CablePageData, cable_page_data
 from generator.site import CableMeta, Site
 from generator.urls import output_relpath
 

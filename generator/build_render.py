@@ -40,8 +40,9 @@ from generator.build_frontmatter import read_cable_fast
 from generator.cable import CableDocument, cable_to_front_matter
 from generator.errors import BuildError, CablesiteError, ContentError, Problem, ThemeError
 from generator.output import write_output
-from generator.pages import CablePageData, PageSpec
+from generator.pages import PageSpec
 from generator.pages_context import Context, cable_context, common_context
+from generator.pages_links import CablePageData
 from generator.render import page_from_spec, render_body, render_page
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from generator.cable import Cable
-from generator.pages import CablePageData, PageSpec, Plan
+from generator.pages import PageSpec, Plan
+from generator.pages_links import CablePageData
 from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
 from generator.site import MONTH_NAMES, CableMeta, Site, month_counts
 from generator.urls import feed_url

@@ -1,0 +1,195 @@
+"""What a cable page shows of the rest of the archive, and the digests that stand for it.
+
+A cable page links its terms, the cables it cites and that cite it, and its
+neighbours from the same post. `cable_page_data` gathers that for the render
+worker (CablePageData); `RowDigests` and `CableLinks` give the same data as
+bytes for the page's input digest, at the cost of a few dict lookups and one
+short hash per page, so planning 600,000 pages stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from generator.reference_tags import TagInfo
+from generator.site import CableMeta, Site
+from generator.urls import cable_url
+
+
+def digest_of(*parts: object) -> bytes:
+    """A 16-byte digest of small plain data (strings, numbers, None; tuples of them)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def hash_parts(*parts: bytes) -> bytes:
+    """16 bytes standing for the concatenated parts (fixed-size digests or self-delimited bytes)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(len(part).to_bytes(4, "little"))
+        hasher.update(part)
+    return hasher.digest()
+
+
+def url_for_json(site: Site, meta: CableMeta) -> str:
+    """'/cable/2009/11/09ROME1240.json'."""
+    return cable_url(site.config.permalinks, meta.id, meta.created, json=True)
+
+
+class RowDigests:
+    """The digest of each cable's listing row (listing_row_data), all computed in one pass."""
+
+    def __init__(self, site: Site) -> None:
+        origin_urls = term_urls(site, "origin")
+        classification_urls = term_urls(site, "classification")
+        urls = site.urls
+        self._digests: dict[str, bytes] = {
+            cable_id: hashlib.blake2b(
+                repr(
+                    (
+                        cable_id,
+                        urls[cable_id],
+                        meta.subject,
+                        str(meta.created),
+                        meta.origin,
+                        meta.classification,
+                        origin_urls.get(meta.origin),  # type: ignore[arg-type]
+                        classification_urls.get(meta.classification),  # type: ignore[arg-type]
+                    )
+                ).encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).digest()
+            for cable_id, meta in site.cables.items()
+        }
+
+    def get(self, cable_id: str) -> bytes:
+        return self._digests[cable_id]
+
+    def join(self, cable_ids: Iterable[str]) -> bytes:
+        """The row digests of the cables, 16 bytes each, in order."""
+        digests = self._digests
+        return b"".join([digests[cable_id] for cable_id in cable_ids])
+
+
+def term_urls(site: Site, kind: str) -> dict[str, str]:
+    """Name -> URL of every term of one index ({} when the index is not built)."""
+    index = site.indexes.get(kind)
+    return {} if index is None else {name: term.url for name, term in index.terms.items()}
+
+
+def listing_row_data(site: Site, meta: CableMeta) -> tuple[object, ...]:
+    """What one line of a cable list shows: id, link, subject, date, post, classification."""
+    return (
+        meta.id,
+        site.urls[meta.id],
+        meta.subject,
+        meta.created,
+        meta.origin,
+        meta.classification,
+        _term_url(site, "origin", meta.origin),
+        _term_url(site, "classification", meta.classification),
+    )
+
+
+def _term_url(site: Site, kind: str, name: str | None) -> str | None:
+    index = site.indexes.get(kind)
+    if index is None or name is None:
+        return None
+    term = index.terms.get(name)
+    return term.url if term is not None else None
+
+
+class CableLinks:
+    """The digest of what a cable page shows from the rest of the archive (see cable_links).
+
+    The names of its terms come from its own file (covered by its source key)
+    and their URLs from the slugs of every index (one digest for the whole
+    site); the cables it names — references in the archive, cited-by, previous
+    and next from its post — are represented by their row digests. So the
+    digest of a cable page costs a few dict lookups and one hash.
+    """
+
+    def __init__(self, site: Site, rows: RowDigests) -> None:
+        self._site = site
+        self._rows = rows._digests
+        self.slugs = digest_of(
+            [
+                (kind, [(term.name, term.url) for term in index.terms.values()])
+                for kind, index in site.indexes.items()
+            ]
+        )
+
+    def digest(self, meta: CableMeta) -> bytes:
+        rows = self._rows
+        previous, following = self._site.neighbours.get(meta.id, (None, None))
+        return hash_parts(
+            self.slugs,
+            b"".join([rows[r] for r in meta.references if r in rows]),
+            b"".join([rows[c] for c in self._site.cited_by.get(meta.id, ())]),
+            rows[previous] if previous is not None else b"",
+            rows[following] if following is not None else b"",
+        )
+
+
+class CablePageData(NamedTuple):
+    """What a cable page shows from the rest of the archive; the rest comes from its file.
+
+    Decided by the planner in the parent process and handed to a render worker,
+    which reads the cable's file itself (content_path).
+    """
+
+    links: tuple[object, ...]  # cable_links(site, meta)
+    json_url: str
+    subject: str  # the index's subject, shown when the front matter has none
+    meanings: Mapping[str, TagInfo]  # what its tags mean (tags.yaml)
+    content_path: str
+
+
+def cable_page_data(site: Site, meta: CableMeta) -> CablePageData:
+    """The CablePageData of one cable."""
+    info = site.tag_info
+    return CablePageData(
+        links=cable_links(site, meta),
+        json_url=url_for_json(site, meta),
+        subject=meta.subject,
+        meanings={tag: info[tag] for tag in meta.tags if tag in info},
+        content_path=meta.content_path,
+    )
+
+
+def cable_links(site: Site, meta: CableMeta) -> tuple[object, ...]:
+    """Everything a cable page shows that comes from the rest of the archive.
+
+    Term URLs of its tags, post, addressees, classification and dates;
+    references (linked when in the archive); cited-by; previous and next cable
+    from the same post. Used for the page's context; CableLinks.digest covers
+    the same data for the page's digest.
+    """
+
+    def term_link(kind: str, name: str | None) -> tuple[str, str | None] | None:
+        return None if name is None else (name, _term_url(site, kind, name))
+
+    def cable_ref(cable_id: str | None) -> tuple[object, ...] | None:
+        if cable_id is None or cable_id not in site.cables:
+            return None
+        return listing_row_data(site, site.cables[cable_id])
+
+    year = month = None
+    if meta.created is not None:
+        year = f"{meta.created.year:04d}"
+        month = f"{year}-{meta.created.month:02d}"
+    previous, following = site.neighbours.get(meta.id, (None, None))
+    return (
+        tuple(term_link("tag", tag) for tag in meta.tags),
+        term_link("origin", meta.origin),
+        tuple(term_link("addressee", name) for name in meta.to),
+        tuple(term_link("addressee", name) for name in meta.info),
+        term_link("classification", meta.classification),
+        term_link("year", year),
+        term_link("month", month),
+        tuple(cable_ref(ref) or (ref, None) for ref in meta.references),
+        tuple(cable_ref(citing) for citing in site.cited_by.get(meta.id, ())),
+        cable_ref(previous),
+        cable_ref(following),
+    )

@@ -274,19 +274,14 @@ def write_cable_files(files: list[tuple[Path, bytes | None]]) -> None:
         for path, data in files:
             if data is None:
                 continue
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-                )
-            except OSError as exc:
-                raise _write_error(exc, path) from exc
+            fd, tmp_name = _open_temp_file(path)
             staged.append((tmp_name, path))
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                _write_all(fd, data)
             except OSError as exc:
                 raise _write_error(exc, path) from exc
+            finally:
+                os.close(fd)
         for tmp_name, path in staged:
             try:
                 os.replace(tmp_name, path)
@@ -296,6 +291,37 @@ def write_cable_files(files: list[tuple[Path, bytes | None]]) -> None:
         for tmp_name, _ in staged:
             Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+_TEMP_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_temp_file(path: Path) -> tuple[int, str]:
+    """A new temp file beside `path`, open for writing: (fd, name); mode 0600 as with mkstemp.
+
+    Named after this process ('.09ROME1240.md.4242.tmp'), which spares mkstemp's
+    random name, the folder check of mkdir and the file object: six system calls
+    fewer per file (of ten). When that name cannot be created (a new
+    month folder, a temp file of a killed run, a disk error) the usual way
+    (mkdir, mkstemp) runs and reports the error as before.
+    """
+    tmp_name = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
+    try:
+        return os.open(tmp_name, _TEMP_FLAGS, 0o600), tmp_name
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _write_error(exc, path) from exc
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _write_error(exc: OSError, path: Path) -> ContentError:

@@ -27,6 +27,7 @@ import io
 import json
 import os
 import pstats
+import re
 import shlex
 import shutil
 import sys
@@ -183,6 +184,34 @@ def bench_import(bench: Bench, n: int, n_dir: Path) -> Path | None:
 
 
 def bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
+    site_yaml = archive_dir / "site.yaml"
+    original = site_yaml.read_bytes()
+    if bench.args.search != "default":
+        site_yaml.write_text(
+            original.decode("utf-8") + f"search: {bench.args.search == 'on'}\n".lower(),
+            encoding="utf-8",
+        )
+    try:
+        _bench_build(bench, n, n_dir, archive_dir)
+    finally:
+        site_yaml.write_bytes(original)
+
+
+def _search_share(stdout: str) -> str:
+    """'render 21.3 s, search 35.0 s' from the stage times of cablesite build's report line."""
+    found = re.search(r"\[([^\]]*)\]", stdout.strip().splitlines()[-1]) if stdout.strip() else None
+    if found is None:
+        return ""
+    times = dict(
+        (name, float(value)) for name, value in re.findall(r"(\w+) ([0-9.]+)s", found.group(1))
+    )
+    shown = [
+        f"{name} {times[name]:.1f} s" for name in ("render", "search", "quick") if name in times
+    ]
+    return ", ".join(shown)
+
+
+def _bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
     out_dir = archive_dir / "public"
     log_dir = n_dir / "logs"
     command = [
@@ -211,6 +240,7 @@ def bench_build(bench: Bench, n: int, n_dir: Path, archive_dir: Path) -> None:
         after = snapshot(out_dir)
         _output_figures(stage, after)
         stage.changed = changed_files(before["files"], after)  # by the last run
+        stage.note = _search_share(results[-1].stdout) or stage.note
         return results[-1].ok
 
     if not run("cold build", lambda _: clean_archive(archive_dir, out_dir)):
@@ -365,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-archives",
         action="store_true",
         help="keep an archive made for the same N and seed even if its generator changed",
+    )
+    parser.add_argument(
+        "--search",
+        choices=("default", "on", "off"),
+        default="default",
+        help="build with `search: true|false` added to site.yaml (Hugo's twin has no search)",
     )
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-import", action="store_true")

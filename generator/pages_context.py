@@ -8,7 +8,7 @@ is given the cable's full front matter (read by the build, one at a time).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -62,19 +62,39 @@ def site_context(site: Site) -> Context:
 
 def row(site: Site, meta: CableMeta) -> Context:
     """One line of a cable list."""
-    origin = site.term_of("origin", meta.origin)
-    classification = site.term_of("classification", meta.classification)
-    return {
-        "id": meta.id,
-        "url": site.urls[meta.id],
-        "subject": meta.subject,
-        "created": meta.created,
-        "origin": meta.origin,
-        "origin_url": origin.url if origin else None,
-        "classification": meta.classification,
-        "classification_url": classification.url if classification else None,
-        "classification_level": level_view(meta.classification),
-    }
+    return rows(site, [meta])[0]
+
+
+def rows(site: Site, metas: Iterable[CableMeta]) -> list[Context]:
+    """The lines of a cable list (a term page has 100: the lookups are done once per list)."""
+    origins = site.indexes.get("origin")
+    origin_terms = origins.terms if origins is not None else {}
+    classifications = site.indexes.get("classification")
+    classification_terms = classifications.terms if classifications is not None else {}
+    urls = site.urls
+    levels: dict[str | None, Mapping[str, object]] = {}
+    views: list[Context] = []
+    for meta in metas:
+        origin = origin_terms.get(meta.origin) if meta.origin is not None else None
+        classification = meta.classification
+        term = classification_terms.get(classification) if classification is not None else None
+        level = levels.get(classification)
+        if level is None:
+            level = levels[classification] = level_view(classification)
+        views.append(
+            {
+                "id": meta.id,
+                "url": urls[meta.id],
+                "subject": meta.subject,
+                "created": meta.created,
+                "origin": meta.origin,
+                "origin_url": origin.url if origin else None,
+                "classification": classification,
+                "classification_url": term.url if term else None,
+                "classification_level": level,
+            }
+        )
+    return views
 
 
 def timeline(created: list[datetime | None], plot_height: int = 64) -> Context | None:
@@ -86,7 +106,7 @@ def home_context(site: Site) -> Context:
     """Counts, date range, latest cables, entry points and the timeline of the archive."""
     metas = list(site.cables.values())
     dated = [m.created for m in metas if m.created is not None]
-    latest = [row(site, m) for m in reversed(metas[-site.config.latest_size :])]
+    latest = rows(site, reversed(metas[-site.config.latest_size :]))
     counts = {kind: len(index.terms) for kind, index in site.indexes.items()}
     tags = site.indexes.get("tag")
     top_tags = []
@@ -208,7 +228,7 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
             "first_url": term.url,
             "last_url": slices[-1].url,
         },
-        "cables": [row(site, cables[i]) for i in ids[page.start : page.stop]],
+        "cables": rows(site, [cables[i] for i in ids[page.start : page.stop]]),
         "pages": None,
         "chart": None,
     }
@@ -233,7 +253,7 @@ def feed_context(site: Site, spec: PageSpec) -> Context:
     else:
         ids = tuple(site.cables)[-site.config.feed_size :]
         title, page_url = site.config.title, "/"
-    entries = [row(site, site.cables[cable_id]) for cable_id in reversed(ids)]
+    entries = rows(site, [site.cables[cable_id] for cable_id in reversed(ids)])
     dated = [e["created"] for e in entries if e["created"] is not None]
     return {
         "feed": {

@@ -205,6 +205,13 @@ class _Scanner(BodyArtifacts):
         line, a blank line the header does not go on after) leaves it to `route`.
         """
         lines = self.lines
+        first = lines[index]
+        if (
+            first.strip(" " + PAGE_BREAK)
+            and not shape.HEADER_REGION.fullmatch(first)
+            and not shape.BANNER.match(first.lstrip(PAGE_BREAK))
+        ):  # the block cannot start here: spare the search of the next 400 lines
+            return None
         window = "\n" + "\n".join(lines[index : index + shape.MAX_HEADER_LINES])
         for found in shape.BANNER_LINE.finditer(window):
             end = index + window.count("\n", 0, found.start() + 1) - 1

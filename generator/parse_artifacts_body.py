@@ -21,6 +21,8 @@ from generator.parse_normalise import (
     Removal,
 )
 
+_FIRST_WINDOW = 16  # lines searched for artifacts at a time, doubled for each further window
+
 
 class BodyArtifacts:
     """Body-skimming methods of the scanner (see parse_artifacts._Scanner for the state)."""
@@ -47,17 +49,29 @@ class BodyArtifacts:
         raise NotImplementedError  # parse_artifacts._Scanner.banner
 
     def body(self, index: int) -> int:
-        """Skim the body: deal only with the lines that may hold an artifact (found by a regex)."""
-        for candidate in shape.body_candidates(self.lines, index):
-            if candidate < index:
-                continue
-            following = self.body_artifact(candidate)
-            if following is None:
-                continue
-            if self.state != "body":
-                return following
-            index = following
-        return len(self.lines)
+        """Skim the body: deal only with the lines that may hold an artifact (found by a regex).
+
+        The lines are searched in windows that double in size: the body may hand
+        over to another state after a few lines and come back, and searching all
+        the rest of the text each time made that quadratic (100,000 stray 'VZCZC'
+        lines took minutes).
+        """
+        window = _FIRST_WINDOW
+        count = len(self.lines)
+        while index < count:
+            stop = min(count, index + window)
+            for candidate in shape.body_candidates(self.lines, index, stop):
+                if candidate < index:
+                    continue
+                following = self.body_artifact(candidate)
+                if following is None:
+                    continue
+                if self.state != "body":
+                    return following
+                index = following
+            index = max(index, stop)
+            window *= 2
+        return count
 
     def seen_numbered(self, index: int) -> bool:
         """Whether a numbered paragraph came before line `index` (found lazily, only when asked)."""

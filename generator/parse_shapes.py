@@ -212,9 +212,9 @@ MAX_HEADER_LINES = 400  # a header longer than this is read line by line
 APPENDED_AFTER = 20  # text lines after which a cables.csv row is another cable
 
 
-def body_candidates(lines: list[str], start: int) -> list[int]:
-    """Indexes of the lines from `start` on that may hold an artifact, in order."""
-    text = "\n" + "\n".join(lines[start:])
+def body_candidates(lines: list[str], start: int, stop: int | None = None) -> list[int]:
+    """Indexes of the lines from `start` (to `stop`) that may hold an artifact, in order."""
+    text = "\n" + "\n".join(lines[start:stop])
     positions = [match.start() for match in BODY_SPECIAL_LINE.finditer(text)]
     if "SIPDIS" in text:
         positions.extend(text.rfind("\n", 0, match.start()) for match in SIPDIS_WORD.finditer(text))

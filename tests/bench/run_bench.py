@@ -205,9 +205,8 @@ def _search_share(stdout: str) -> str:
     times = dict(
         (name, float(value)) for name, value in re.findall(r"(\w+) ([0-9.]+)s", found.group(1))
     )
-    shown = [
-        f"{name} {times[name]:.1f} s" for name in ("render", "search", "quick") if name in times
-    ]
+    names = ("render", "search") if "render" in times else ("quick", "search")  # quick: tried
+    shown = [f"{name} {times[name]:.1f} s" for name in names if name in times]
     return ", ".join(shown)
 
 

@@ -123,8 +123,14 @@ def build(
     clean: bool = False,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    search_stale: bool = False,
 ) -> BuildReport:
-    """Build the site into out_dir (default: the configured output folder), incrementally."""
+    """Build the site into out_dir (default: the configured output folder), incrementally.
+
+    `search_stale` keeps the search index of shards whose cables changed as it
+    was (cablesite serve: a page reloads in a second, not after Pagefind); the
+    next build without it brings the index up to date.
+    """
     out_dir = Path(out_dir or config.output_dir).absolute()
     jobs = max(1, jobs or os.cpu_count() or 1)
     report = BuildReport(out_dir=out_dir)
@@ -136,14 +142,20 @@ def build(
         state = None if clean else read_live_state(out_dir)
         if not isinstance(state, LiveState):
             state = None
-    if state is not None and state.fingerprint == fingerprint:
+    # a preview build may have left the search index behind its pages: this build catches up
+    was_stale = getattr(state, "search_stale", False)  # a record of an older cablesite lacks it
+    catch_up = was_stale and config.search and not search_stale
+    if state is not None and state.fingerprint == fingerprint and not catch_up:
         log.info("nothing changed: %s stays as it is", out_dir)
         report.cables, report.pages = state.cables, state.pages
         report.static_files = state.static_files
         report.problems.extend(state.problems)
         return report
-    search = _search_quickly(config) if config.search and state is not None else None
+    search = (
+        _search_quickly(config, search_stale) if config.search and state is not None else None
+    )
     if state is not None and (search is not None or not config.search):
+        state.search_stale = search_stale
         with _stage(report, "quick"):
             quick = quick_build(
                 scan,
@@ -201,6 +213,7 @@ def build(
                 and not todo.statics
                 and trees.live.keys() <= planned
                 and bool(trees.live)
+                and not catch_up
             )
         new_state = LiveState(
             fingerprint=fingerprint,
@@ -211,6 +224,7 @@ def build(
             site_view=site_context(site),
             cable_suffix=digests.get("cable.html", b"") + base,
             json_suffix=base,
+            search_stale=search_stale,
         )
         refresh_records = state is None or not (config.cache_dir / RECORDS_FOLDER).is_dir()
         if unchanged and not clean:
@@ -248,7 +262,7 @@ def build(
     if config.search:
         with _stage(report, "search"):
             pages = cable_pages(site, plan)
-            update_search(trees, manifest, pages)
+            update_search(trees, manifest, pages, keep_stale=search_stale)
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
         commit(trees, manifest)
@@ -293,7 +307,7 @@ def _renderer(
 
 
 def _search_quickly(
-    config: SiteConfig,
+    config: SiteConfig, keep_stale: bool
 ) -> tuple[str, Callable[[OutputTrees, Manifest], None]] | None:
     """The search update of a quick build, from the cable pages the last full build saw."""
     pages = load_search_pages(config.cache_dir)
@@ -302,7 +316,7 @@ def _search_quickly(
     known = pages
 
     def search(trees: OutputTrees, manifest: Manifest) -> None:
-        update_search(trees, manifest, known)
+        update_search(trees, manifest, known, keep_stale=keep_stale)
 
     return f"{SEARCH_DIR}/", search
 

@@ -62,6 +62,7 @@ class LiveState:
     site_view: dict[str, object] | None = None
     cable_suffix: bytes = b""
     json_suffix: bytes = b""
+    search_stale: bool = False  # built with build(search_stale=True): the index may lag
 
 
 @dataclass(slots=True)

@@ -189,13 +189,17 @@ def update_search(
     pages: Sequence[tuple[str, datetime | None]],
     *,
     limit: int | None = None,
+    keep_stale: bool = False,
 ) -> SearchReport:
     """Bring the search bundles of the back tree up to date with its cable pages.
 
     `manifest` must already hold every cable page (path -> input and output
     digests); the search files are added to it. Files of shards that no
     longer exist are simply left out, so the build's stale-file cleanup
-    removes them.
+    removes them. With `keep_stale` (the preview server's rebuilds) a shard
+    that has files keeps them even if its pages changed: re-indexing takes
+    seconds per thousand pages. Its old digest stays in the manifest, so
+    the next build without `keep_stale` indexes it again.
     """
     started = time.perf_counter()
     report = SearchReport()
@@ -208,7 +212,7 @@ def update_search(
         for shard in shards:
             digest = _shard_digest(shard, manifest, version)
             prefix = f"{SEARCH_DIR}/{shard.name}/"
-            if _reuse(trees, prefix, digest, manifest, report):
+            if _reuse(trees, prefix, digest, manifest, report, keep_stale=keep_stale):
                 continue
             assert binary is not None
             _index_shard(binary, trees, shard, digest, prefix, manifest, work_dir, report)
@@ -238,15 +242,23 @@ def _shard_digest(shard: Shard, manifest: Manifest, version: str) -> bytes:
 
 
 def _reuse(
-    trees: OutputTrees, prefix: str, digest: bytes, manifest: Manifest, report: SearchReport
+    trees: OutputTrees,
+    prefix: str,
+    digest: bytes,
+    manifest: Manifest,
+    report: SearchReport,
+    *,
+    keep_stale: bool = False,
 ) -> bool:
     """Keep the shard's files if the back tree has them for this digest, or link the live ones."""
+    live = {p: e for p, e in trees.live.items() if p.startswith(prefix)}
+    if keep_stale and live:
+        digest = next(iter(live.values()))[0]  # whatever the live tree was indexed from
     back = {p: e for p, e in trees.back.items() if p.startswith(prefix)}
     if back and all(entry[0] == digest for entry in back.values()):
         manifest.update(back)
         report.kept += 1
         return True
-    live = {p: e for p, e in trees.live.items() if p.startswith(prefix)}
     if not live or any(entry[0] != digest for entry in live.values()):
         return False
     for relpath, entry in live.items():

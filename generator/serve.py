@@ -239,7 +239,12 @@ async def _serve_until_stopped(session: ServeSession, host: str, port: int) -> N
         ServeEvent(
             "serving",
             f"serving {session.out_dir} at http://{shown_host}:{bound_port}{base_path}/ "
-            f"(watching {len(watcher.watched)} folders; Ctrl-C to stop)",
+            f"(watching {len(watcher.watched)} folders; Ctrl-C to stop)"
+            + (
+                "; the search index stays as first built ('cablesite build' updates it)"
+                if session.config.search
+                else ""
+            ),
         )
     )
     try:

@@ -36,6 +36,7 @@ class BuildProcess:
         self._context = multiprocessing.get_context("spawn")
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
+        self._built = False  # after a first good build, the search index may lag (see build)
 
     def build(self, config: SiteConfig, out_dir: Path) -> BuildReport:
         """Build in the builder process; CablesiteError with its message if the build failed."""
@@ -44,7 +45,7 @@ class BuildProcess:
         connection = self._connection
         assert connection is not None
         try:
-            connection.send((config, out_dir, self.jobs))
+            connection.send((config, out_dir, self.jobs, self._built))
             kind, payload = connection.recv()
         except (EOFError, OSError) as exc:
             self.stop()
@@ -53,6 +54,7 @@ class BuildProcess:
             ) from None
         if kind == "built":
             assert isinstance(payload, BuildReport)
+            self._built = True
             return payload
         raise CablesiteError(str(payload)) if kind == "error" else BuildError(str(payload))
 
@@ -90,11 +92,12 @@ def _builder_main(connection: Connection) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     while True:
         try:
-            config, out_dir, jobs = connection.recv()
+            config, out_dir, jobs, search_stale = connection.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return  # the server is gone
         try:
-            answer: tuple[str, object] = ("built", build(config, out_dir, jobs=jobs))
+            report = build(config, out_dir, jobs=jobs, search_stale=search_stale)
+            answer: tuple[str, object] = ("built", report)
         except CablesiteError as exc:
             answer = ("error", str(exc))
         except Exception:  # a bug in cablesite: the server shows it and keeps serving

@@ -225,6 +225,32 @@ def test_editing_a_cable_indexes_only_its_shard_again(
             assert (tree / f"pagefind/{shard}/pagefind.{meta}.pf_meta").is_file()
 
 
+def test_the_preview_keeps_the_index_of_an_edited_cable_until_a_build_without_it(
+    archive: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    caplog.set_level(logging.INFO, logger="generator.search")
+    config = load_config(archive / "site.yaml")
+    build(config, jobs=1)
+    public = archive / "public"
+    before = files_under(public / "pagefind")
+    md = archive / "content/cables/2009/10/09ROME1111.md"
+    text = md.read_text()
+    md.write_text(text.replace("Energy paragraph one.", "Energy paragraph one, edited."))
+    caplog.clear()
+    report = build(config, jobs=1, search_stale=True)  # what cablesite serve does after its first
+    assert report.rendered >= 1 and reindexed(caplog) == []
+    assert "paragraph one, edited" in (public / "cable/2009/10/09ROME1111.html").read_text()
+    assert files_under(public / "pagefind") == before
+    md.write_text(text.replace("Energy paragraph one.", "Energy paragraph one, edited twice."))
+    build(config, jobs=1, search_stale=True)  # a full build this time (the subject index too)
+    assert files_under(public / "pagefind") == before
+    caplog.clear()
+    build(config, jobs=1)  # cablesite build: the stale shard is indexed again, only it
+    assert reindexed(caplog) == ["2009-10-2009-11"]
+    assert "edited twice" in str(fragments(public)["/cable/2009/10/09ROME1111.html"])
+
+
 def test_removing_the_cables_of_a_shard_removes_its_files(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -66,7 +66,11 @@ HEADER_LINE = re.compile(
     r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d)$"
 )
 # A block of header lines (checked in one go), and where a banner may start a line.
-HEADER_REGION = re.compile(r"(?:(?:" + HEADER_LINE.pattern.removesuffix("$") + r")?(?:\n|$))*")
+# Each line atomic: a blank line matched two ways (empty line or no line), and a block of
+# blank lines that fails at its end backtracked 2^n ways (a hang found by fuzzing)
+HEADER_REGION = re.compile(
+    r"(?:(?>(?:" + HEADER_LINE.pattern.removesuffix("$") + r")?(?:\n|$)))*"
+)
 BANNER_LINE = re.compile(
     r"\n\x0c? *(?:C ?O ?N ?F|S ?E ?C ?R ?E ?T|SE C R|U ?U?N ?C ?L ?A ?S|L ?I ?M ?I ?T)", re.I
 )

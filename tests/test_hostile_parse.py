@@ -142,6 +142,11 @@ REGRESSIONS = {
     "database-rows-in-one-line": HEADER
     + "2007-09-11 09:44:00\t07BERN881\tEmbassy Bern\tSECRET\t\t" * 20_000,
     "tab-separated-header-fields": HEADER + "FM X\t" * 100_000,
+    # a blank line matched the header-block regex two ways: 2^40 ways to fail at the text line
+    "blank-lines-in-the-routing-header": "VZCZCXRO1234\nOO RUEHWEB\nDE RUEHRO #1240 3051642\n"
+    "ZNY CCCCC ZZH\nO 011642Z NOV 09\nFM AMEMBASSY ROME\nTO RUEHC/SECSTATE WASHDC\n"
+    + "\n" * 40
+    + "a line in lower case\nC O N F I D E N T I A L ROME 001240\n\nSUBJECT: TEST\n\n1. Text.\n",
 }
 
 

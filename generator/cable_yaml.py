@@ -190,6 +190,9 @@ def load_front_matter(front: str, where: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 2}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in reason:  # PyYAML 6.0.4 and later stop deep nesting themselves
+            reason = f"the front matter nests deeper than {MAX_FRONT_MATTER_DEPTH} levels"
+            raise ContentError(f"{where}{line}: {reason}") from exc
         raise ContentError(f"{where}{line}: broken front matter: {reason}") from exc
     if not isinstance(data, dict):
         raise ContentError(f"{where}: the front matter must be a mapping of keys to values")

@@ -168,6 +168,8 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
         )
         if not hint and "\t" in text and "cannot start any token" in str(reason):
             hint = " (YAML indents with spaces, not tabs)"
+        if "nesting depth" in str(reason):  # PyYAML 6.0.4 and later stop deep nesting themselves
+            raise ConfigError(f"{where}{line}: nested deeper than {_MAX_DEPTH} levels") from None
         raise ConfigError(f"{where}{line}: not valid YAML: {reason}{hint}") from None
     if data is None:
         raise ConfigError(

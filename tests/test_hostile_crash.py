@@ -86,12 +86,20 @@ def kill_at(
     return True
 
 
+HELPERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+
+
 def assert_nothing_left_running(process: subprocess.Popen[bytes]) -> None:
     """No worker of the killed command may go on (and write) after it died."""
     left: list[str] = []
     for _ in range(100):  # a worker finishing its chunk may take a moment to notice
-        left = session_members(process.pid)
+        members = session_members(process.pid)
+        # multiprocessing's own forkserver and resource tracker write nothing; they may
+        # outlive a SIGKILLed import (known, issue 7 closing note) and are ended below
+        left = [m for m in members if not any(name in m for name in HELPERS)]
         if not left:
+            for line in members:
+                os.kill(int(line.split()[0]), signal.SIGKILL)
             return
         time.sleep(0.1)
     for line in left:  # do not leak them into the rest of the test run

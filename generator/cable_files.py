@@ -65,6 +65,17 @@ def _replace_extra(cable: Cable, extra: Mapping[str, object]) -> Cable:
     return replace(cable, extra=extra)
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Content files get the usual mode of a new file (0644 with umask 022), not mkstemp's 0600:
+# an archive is shared with collaborators and web servers
+FILE_MODE = 0o666 & ~_read_umask()
+
+
 def write_bytes_if_changed(path: Path, data: bytes) -> bool:
     """Atomically write `data` to `path` unless it already holds exactly these bytes."""
     try:
@@ -75,6 +86,7 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp_name, path)

@@ -29,6 +29,7 @@ from generator.cable import (
     original_path,
     sha256_text,
 )
+from generator.cable_files import FILE_MODE
 from generator.errors import CablesiteError, ContentError, Problem, environment_reason
 from generator.parse import ParseResult, RawCable, parse_cable
 from generator.reference import ReferenceTables
@@ -298,7 +299,7 @@ _TEMP_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _open_temp_file(path: Path) -> tuple[int, str]:
-    """A new temp file beside `path`, open for writing: (fd, name); mode 0600 as with mkstemp.
+    """A new temp file beside `path`, open for writing: (fd, name), mode FILE_MODE (0644).
 
     Named after this process ('.09ROME1240.md.4242.tmp'), which spares mkstemp's
     random name, the folder check of mkdir and the file object: six system calls
@@ -308,12 +309,14 @@ def _open_temp_file(path: Path) -> tuple[int, str]:
     """
     tmp_name = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
     try:
-        return os.open(tmp_name, _TEMP_FLAGS, 0o600), tmp_name
+        return os.open(tmp_name, _TEMP_FLAGS, 0o666), tmp_name  # the umask applies
     except OSError:
         pass
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, FILE_MODE)
+        return fd, tmp_name
     except OSError as exc:
         raise _write_error(exc, path) from exc
 

@@ -7,6 +7,8 @@ import csv
 import gzip
 import json
 import lzma
+import os
+import stat
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -578,3 +580,17 @@ def test_parse_reports_input_that_is_not_a_cable(
     out, err = capsys.readouterr()
     assert f"{tmp_path / 'notes.txt'}:1: not a cable" in err
     assert out.startswith("---\nid: 09ROME1240\n")
+
+
+def test_imported_files_get_the_mode_the_umask_gives_not_0600(tmp_path: Path) -> None:
+    (rome,) = copy_raw(tmp_path / "raw", "09ROME1240.txt")
+    content_dir = tmp_path / "content"
+    for jobs in (1, 2):  # the usual temp name, and mkstemp's when a month folder is new
+        previous = os.umask(0o022)
+        try:
+            import_sources([str(rome)], content_dir / str(jobs), jobs=jobs)
+        finally:
+            os.umask(previous)
+        md_path = content_dir / str(jobs) / SAMPLE_PATHS["09ROME1240"]
+        for path in (md_path, md_path.with_suffix(".txt")):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -60,11 +60,6 @@ def site_context(site: Site) -> Context:
     }
 
 
-def row(site: Site, meta: CableMeta) -> Context:
-    """One line of a cable list."""
-    return rows(site, [meta])[0]
-
-
 def rows(site: Site, metas: Iterable[CableMeta]) -> list[Context]:
     """The lines of a cable list (a term page has 100: the lookups are done once per list)."""
     origins = site.indexes.get("origin")

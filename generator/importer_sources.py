@@ -21,12 +21,12 @@ from typing import Any, Protocol
 
 from generator.errors import Problem
 from generator.importer_csv import CSV_FIELDS, CsvRow, CsvRowError, is_csv_start, iter_csv_rows
+from generator.importer_html import read_cablegate_html
 from generator.importer_read import (
     MIXED_ENCODING,
     decode_text,
     invalid_utf8_problem,
     is_html,
-    read_cablegate_html,
     read_text_cable,
 )
 from generator.parse import RawCable

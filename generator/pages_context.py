@@ -1,9 +1,8 @@
 """The template context of each page: view objects (plain dicts) built from the Site.
 
-Templates show what these functions give them and decide nothing: lists are
-already sorted, links already resolved, counts already counted. Each function
-is pure; the cable page is the only one that needs more than the Site, and it
-is given the cable's full front matter (read by the build, one at a time).
+Templates show what these functions give them and decide nothing: lists sorted, links
+resolved, counts counted. Each function is pure; the cable page alone needs more than
+the Site: the cable's full front matter (read by the build, one at a time).
 """
 
 from __future__ import annotations

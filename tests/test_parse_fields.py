@@ -14,7 +14,8 @@ import pytest
 
 from generator.cable import Addressee
 from generator.errors import ParseError
-from generator.importer_read import decode_text, read_cablegate_html
+from generator.importer_html import read_cablegate_html
+from generator.importer_read import decode_text
 from generator.parse import (
     ParseResult,
     RawCable,

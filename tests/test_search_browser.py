@@ -131,7 +131,8 @@ def test_a_tag_filter_narrows_the_results_and_is_kept_in_the_link(
     assert 0 < knnp < before
     tag_box.check()
     page.wait_for_function(
-        "count => !document.getElementById('search-status').textContent.startsWith(count)",
+        "count => { const text = document.getElementById('search-status').textContent;"
+        " return /^[0-9]/.test(text) && !text.startsWith(count); }",
         arg=f"{before:,} ",
     )
     after = status_count(page)

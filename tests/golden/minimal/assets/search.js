@@ -104,9 +104,6 @@ async function run() {
   say("Searching…");
   const search = await pagefind.search(query || null, { filters });
   if (mine !== generation || !search) return;
-  results = search.results;
-  shown = 0;
-  list.replaceChildren();
   // A filter's own choice must not hide its other values: count those without it.
   const counts = { ...search.filters };
   for (const [key, values] of chosen) {
@@ -115,6 +112,14 @@ async function run() {
     if (mine !== generation) return;
     if (without) counts[key] = without.filters[key];
   }
+  // The first page of results is loaded before anything is shown, so that the
+  // count, the filters and the list always change together.
+  const first = await Promise.all(search.results.slice(0, PAGE).map((result) => result.data()));
+  if (mine !== generation) return;
+  results = search.results;
+  shown = first.length;
+  list.replaceChildren(...first.map(drawResult));
+  more.parentElement.hidden = shown >= results.length;
   drawFilters(counts);
   layout.hidden = false;
   const count = results.length;
@@ -125,7 +130,6 @@ async function run() {
       ? `No cable matches${what}${narrowed}.`
       : `${count.toLocaleString("en")} cable${count === 1 ? "" : "s"}${what}${narrowed}.`,
   );
-  await showMore(mine);
 }
 
 async function showMore(mine) {

@@ -79,7 +79,7 @@ def open_page(browser: Any, url: str, *, width: int = 1280, script: bool = True)
         viewport={"width": width, "height": 900}, java_script_enabled=script, is_mobile=width < 500
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)  # CI machines can be very busy
     page.requested = []
     page.errors = []
     page.on("request", lambda request: page.requested.append(request.url))

@@ -69,7 +69,7 @@ def open_page(browser: Any, url: str, width: int, scheme: str = "light") -> Any:
         has_touch=width < 500,
     )  # fmt: skip
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)  # CI machines can be very busy
     page.goto(url)
     return page
 

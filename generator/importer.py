@@ -13,9 +13,13 @@ kept: the first) the same on every run and for any number of workers.
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
@@ -49,6 +53,8 @@ Progress = Callable[[int], None]
 
 CHUNK_SIZE = 32          # cables per task sent to a worker
 CHUNKS_PER_WORKER = 4    # tasks in flight per worker: bounds memory while streaming
+# Linux: workers are forked from the importer and die with it (PR_SET_PDEATHSIG)
+FORK_WORKERS = sys.platform.startswith("linux")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +227,12 @@ def _worker_main(
     """A worker: load the reference tables once, then prepare chunks until told to stop (None).
 
     It also stops when the importing process is gone (killed, even by SIGKILL,
-    which no handler sees): its parent is the fork server, so nothing else
-    would ever tell it, and it would wait for work for ever.
+    which no handler sees): on Linux the kernel kills it at once; elsewhere it
+    notices within a second, as nothing else would ever tell it.
     """
+    if FORK_WORKERS:
+        _die_with_importer(importer_pid)
+        _fresh_std_streams()
     try:
         tables = load_reference_tables()
     except CablesiteError as exc:
@@ -259,9 +268,49 @@ def is_running(pid: int) -> bool:
     return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] != "Z"
 
 
+def _die_with_importer(importer_pid: int) -> None:
+    """End this forked worker when the importer dies, even by SIGKILL (PR_SET_PDEATHSIG).
+
+    Its parent is the importer itself, so the kernel kills it the moment the
+    importer is gone: a killed import leaves no process behind.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # the one-second check in _worker_main still ends it
+    if os.getppid() != importer_pid:  # the importer died before the line above
+        os._exit(1)
+
+
+def _fresh_std_streams() -> None:
+    """Give a forked worker stdout and stderr objects of its own, and the log handlers too.
+
+    The importer runs a progress-bar thread that writes to stderr; fork()
+    copies the lock of a stream that thread was writing at that moment as
+    held for ever, and the worker's first log line would wait on it for ever.
+    """
+    for name in ("stdout", "stderr"):
+        old = getattr(sys, name)
+        try:
+            fd = old.fileno()
+        except (AttributeError, OSError, ValueError):
+            continue
+        new = open(fd, "w", encoding=old.encoding, errors=old.errors, closefd=False)  # noqa: SIM115
+        setattr(sys, name, new)
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+                handler.stream = new
+
+
 def _context() -> BaseContext:
-    # forkserver/spawn start workers from a clean process: the importing process
-    # may run a progress-bar thread, and fork() with threads can deadlock.
+    """Fork on Linux: no fork server and no resource tracker, which a SIGKILL would orphan.
+
+    Elsewhere forkserver or spawn (fork is unsafe on macOS); those workers
+    poll for the importer instead.
+    """
+    if FORK_WORKERS:
+        return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 

@@ -12,9 +12,28 @@ characters before any regular expression runs.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from generator.parse_blocks_shapes import (
+    DASH_ITEM,
+    FRAMED_HEADING,
+    GLUED,
+    ITEM_FIRST,
+    LETTER_ITEM,
+    MAX_FIRST_NUMBER,
+    MAX_HEADING,
+    MAX_MARKED_SKIP,
+    MAX_NUMBER_SKIP,
+    NUMBERED,
+    PORTION_MARK,
+    RULE,
+    RULE_FIRST,
+    STRUCTURE_FIRST,
+    TABULAR_GAP,
+    ends_sentence,
+    item_label,
+    normal_mark,
+)
 from generator.parse_normalise import PAGE_BREAK
 
 
@@ -35,68 +54,6 @@ class Block:
     lines: list[str] | None = None
     list_style: str | None = None  # for items: the label style, to follow a list's sequence
     label: int | None = None
-
-
-# '1. (C) text', '1.(C)', '11.  ( C ) text', '5.(C/REL LIBYA) text', '2. text'
-_NUMBERED = re.compile(r" *(\d{1,3}) ?\.(?!\d) *")
-_PORTION_MARK = re.compile(
-    r"\( *(?:U|SBU|C|S|TS|LOU|FOUO|CUI)(?: *(?://?|-) *[A-Za-z][A-Za-z ,/.-]{0,30}?)? *\)",
-    re.I,
-)
-_RULE = re.compile(r" *[-=_]{3,}[-=_ ]*$")
-_FRAMED_HEADING = re.compile(r" *-{3,} +([^-\s][^\n]{0,60}?) +-{3,} *$")
-_DASH_ITEM = re.compile(r" *(?:--? +|--(?=[A-Za-z(\"“'])|[•*–] +)(?=\S)")
-_LETTER_ITEM = re.compile(
-    r" *(?:\((?P<paren>[a-zA-Z]|[ivx]{1,4}|[IVX]{1,4}|\d{1,2})\)|(?P<half>[a-zA-Z]|\d{1,2})\)"
-    r"|(?P<dot>[a-zA-Z])\.)(?= +\S)"
-)
-_TABULAR_GAP = re.compile(r"[^\s.:;?!,](?: {3,}|\t+)(?=\S)")
-_ROMAN = {
-    "i": 1,
-    "ii": 2,
-    "iii": 3,
-    "iv": 4,
-    "v": 5,
-    "vi": 6,
-    "vii": 7,
-    "viii": 8,
-    "ix": 9,
-    "x": 10,
-}
-_ITEM_FIRST = frozenset("-•*–(")
-# first characters of a line that may open a block (or be blank, a page break, a table row)
-_STRUCTURE_FIRST = frozenset("-•*–(=_ \t0123456789" + PAGE_BREAK)
-_RULE_FIRST = frozenset("-=_")
-_CLOSERS = "\"'”’)]"
-_MAX_HEADING = 80
-# a first paragraph number beyond this is a number in the text ('2010. An October')
-_MAX_FIRST_NUMBER = 20
-# paragraphs may be missing from a released copy; more of them when the mark shows it is one
-_MAX_NUMBER_SKIP = 3
-_MAX_MARKED_SKIP = 12
-# '... the two. 2. (C) German officials' inside one line: the next number with its portion mark
-_GLUED = re.compile(
-    r"(?<=[.!?\"”)]) +(\d{1,3}) ?\. ?(\( *(?:U|SBU|C|S|TS|LOU|FOUO|CUI)"
-    r"(?: *(?://?|-) *[A-Za-z][A-Za-z ,/.-]{0,30}?)? *\))",
-    re.I,
-)
-
-
-def _normal_mark(mark: str) -> str:
-    """'( C )' -> '(C)', '(S/Rel UK)' as written."""
-    return "(" + " ".join(mark[1:-1].split()) + ")"
-
-
-def _is_rule(line: str) -> bool:
-    return bool(line) and line.lstrip()[:1] in _RULE_FIRST and bool(_RULE.match(line))
-
-
-def ends_sentence(text: str) -> bool:
-    """Whether a line ends a sentence: . ! ? : ; (maybe before closing quotes or brackets)."""
-    if text[-1:] in ('"', "”"):
-        return True
-    bare = text.rstrip(_CLOSERS)
-    return bool(bare) and bare[-1] in ".!?:;"
 
 
 def build_blocks(lines: list[str], ref_lines: frozenset[int]) -> list[Block]:
@@ -130,13 +87,13 @@ class _Builder:
             if (
                 self.gap is None
                 and self.current is not None
-                and line[0] not in _STRUCTURE_FIRST
+                and line[0] not in STRUCTURE_FIRST
                 and line[1:2] not in (".", ")")
                 and "   " not in line
                 and "\t" not in line
                 and not (ref_lines and index in ref_lines)
                 and lines[index + 1 : index + 2] != []
-                and lines[index + 1][:1] not in _RULE_FIRST
+                and lines[index + 1][:1] not in RULE_FIRST
             ):
                 parts.append(line)  # the common case: the next line of a paragraph
                 index += 1
@@ -171,12 +128,12 @@ class _Builder:
             self.blocks.append(Block("table", lines=self.lines[index:end]))
             self.gap = None
             return end
-        if first == "-" and (framed := _FRAMED_HEADING.match(line)):
+        if first == "-" and (framed := FRAMED_HEADING.match(line)):
             self.close()  # '------- Summary -------' (07SANTIAGO983)
             self.blocks.append(Block("heading", text=framed.group(1)))
             self.gap = "blank"
             return index + 1
-        if first in _RULE_FIRST and _RULE.match(line):
+        if first in RULE_FIRST and RULE.match(line):
             self.close()
             if (
                 not self.blocks or self.blocks[-1].kind not in ("rule", "heading")
@@ -213,7 +170,7 @@ class _Builder:
         if first.isdigit() and self.numbered(line):
             return index + 1
         if (
-            first in _ITEM_FIRST or line[1:2] in (".", ")") or line.lstrip()[1:2] in (".", ")")
+            first in ITEM_FIRST or line[1:2] in (".", ")") or line.lstrip()[1:2] in (".", ")")
         ) and self.item(line):
             return index + 1
         if self.current is not None and (self.gap is None or self.joins(line)):
@@ -247,10 +204,10 @@ class _Builder:
         pieces: list[
             tuple[int, str | None, int, int]
         ] = []  # number, mark, start of text, start of match
-        for match in _GLUED.finditer(text):
+        for match in GLUED.finditer(text):
             if int(match.group(1)) == number + 1:
                 number += 1
-                pieces.append((number, _normal_mark(match.group(2)), match.end(), match.start()))
+                pieces.append((number, normal_mark(match.group(2)), match.end(), match.start()))
         if not pieces:
             return
         block.text = text[: pieces[0][3]].rstrip()
@@ -287,7 +244,7 @@ class _Builder:
         end = index
         gaps = 0
         while end < len(lines) and lines[end] and lines[end][0] != PAGE_BREAK:
-            found = len(_TABULAR_GAP.findall(lines[end]))
+            found = len(TABULAR_GAP.findall(lines[end]))
             if not found:
                 break
             gaps += found
@@ -301,12 +258,12 @@ class _Builder:
         if index + 1 >= len(lines):
             return 0
         underline = lines[index + 1]
-        if not (underline and underline.lstrip()[:1] in _RULE_FIRST and _RULE.match(underline)):
+        if not (underline and underline.lstrip()[:1] in RULE_FIRST and RULE.match(underline)):
             # 'Summary' / '' / '-------' / '' (10BOGOTA13): underlined after a blank line
             if underline or index + 2 >= len(lines):
                 return 0
             underline = lines[index + 2]
-            if not (underline and underline.lstrip()[:1] in _RULE_FIRST and _RULE.match(underline)):
+            if not (underline and underline.lstrip()[:1] in RULE_FIRST and RULE.match(underline)):
                 return 0
             if index + 3 < len(lines) and lines[index + 3].strip(" " + PAGE_BREAK):
                 return 0
@@ -316,10 +273,10 @@ class _Builder:
         text = lines[index].strip(" " + PAGE_BREAK)
         if (
             not text
-            or len(text) > _MAX_HEADING
+            or len(text) > MAX_HEADING
             or text.count(" ") > 11
-            or _RULE.match(text)
-            or _NUMBERED.match(text)
+            or RULE.match(text)
+            or NUMBERED.match(text)
         ):
             return 0
         return end
@@ -330,15 +287,15 @@ class _Builder:
         A portion mark ('4. (C)') is evidence enough; a bare number must follow
         the last one closely and start a sentence.
         """
-        match = _NUMBERED.match(line)
+        match = NUMBERED.match(line)
         if not match:
             return False
         number = int(match.group(1))
         rest = line[match.end() :]
-        mark_match = _PORTION_MARK.match(rest)
-        skip = _MAX_MARKED_SKIP if mark_match else _MAX_NUMBER_SKIP
+        mark_match = PORTION_MARK.match(rest)
+        skip = MAX_MARKED_SKIP if mark_match else MAX_NUMBER_SKIP
         if self.last_number is None:
-            if number > _MAX_FIRST_NUMBER or number == 0:
+            if number > MAX_FIRST_NUMBER or number == 0:
                 return False
         elif not self.last_number < number <= self.last_number + skip:
             return False
@@ -352,7 +309,7 @@ class _Builder:
             return False
         mark = None
         if mark_match:
-            mark = _normal_mark(mark_match.group())
+            mark = normal_mark(mark_match.group())
             rest = rest[mark_match.end() :]
         self.close()
         self.last_number = number
@@ -369,15 +326,15 @@ class _Builder:
             or (self.parts and ends_sentence(self.parts[-1]))
         ):
             return False
-        dash = _DASH_ITEM.match(line)
+        dash = DASH_ITEM.match(line)
         if dash:
             self.close()
             self.open(Block("item", list_style="dash"), line[dash.end() :].strip())
             return True
-        letter = _LETTER_ITEM.match(line)
+        letter = LETTER_ITEM.match(line)
         if not letter:
             return False
-        style, label = _label(letter)
+        style, label = item_label(letter)
         previous = (
             current
             if current is not None and current.kind == "item"
@@ -401,18 +358,3 @@ class _Builder:
         if ends_sentence(self.parts[-1]):
             return self.gap == "page" and first.islower()
         return self.gap == "page" or first.islower() or first.isdigit()
-
-
-def _label(match: re.Match[str]) -> tuple[str, int]:
-    """The list style and position of a label: ('paren-alpha-lower', 2) for '(b)'."""
-    for group in ("paren", "half", "dot"):
-        value = match.group(group)
-        if value is None:
-            continue
-        if value.isdigit():
-            return f"{group}-digit", int(value)
-        if value.lower() in _ROMAN and value.lower() != "i" and len(value) > 1:
-            return f"{group}-roman", _ROMAN[value.lower()]
-        case = "upper" if value.isupper() else "lower"
-        return f"{group}-alpha-{case}", ord(value.lower()) - ord("a") + 1
-    raise AssertionError("a letter item matched no label group")

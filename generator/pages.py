@@ -229,10 +229,14 @@ def search_data(site: Site) -> tuple[object, ...]:
 
 
 def listing_data(site: Site, kind: str) -> tuple[object, ...]:
-    """Rows of a listing page: (name, url, count) per term, plus the tag meanings shown."""
+    """Rows of a listing page: (name, url, count) per term, plus the tag meanings shown.
+
+    The dates page (kind 'year') also lists every month with its count.
+    """
     from generator.pages_context import listing_rows
 
-    return tuple(tuple(sorted(row.items())) for row in listing_rows(site, kind))
+    kinds = (kind, "month") if kind == "year" and "month" in site.indexes else (kind,)
+    return tuple(tuple(sorted(row.items())) for name in kinds for row in listing_rows(site, name))
 
 
 def _sitemaps(

@@ -26,6 +26,7 @@ from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 
 from generator.errors import ContentError
+from generator.yaml_depth import line_deeper_than
 
 try:  # the C loader is many times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as SafeLoader
@@ -188,11 +189,17 @@ def load_front_matter(front: str, where: str) -> dict[str, Any]:
         data = yaml.load(front, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        # libyaml (PyYAML 6.0.4+) may stop a deep bomb before the check above sees it
+        deep = line_deeper_than(
+            front, MAX_FRONT_MATTER_DEPTH, until_line=mark.line if mark is not None else None
+        )
+        if deep is not None:
+            raise ContentError(
+                f"{where}:{deep + 2}: the front matter nests deeper than "
+                f"{MAX_FRONT_MATTER_DEPTH} levels"
+            ) from exc
         line = f":{mark.line + 2}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        if "nesting depth" in reason:  # PyYAML 6.0.4 and later stop deep nesting themselves
-            reason = f"the front matter nests deeper than {MAX_FRONT_MATTER_DEPTH} levels"
-            raise ContentError(f"{where}{line}: {reason}") from exc
         raise ContentError(f"{where}{line}: broken front matter: {reason}") from exc
     if not isinstance(data, dict):
         raise ContentError(f"{where}: the front matter must be a mapping of keys to values")

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from generator.errors import ConfigError
+from generator.yaml_depth import line_deeper_than
 
 try:  # the C parser is faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as SafeLoader
@@ -143,8 +144,8 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
     try:
         depth = 0
         for event in yaml.parse(text, Loader=SafeLoader):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else "?"
                 raise ConfigError(
                     f"{where}:{line}: YAML aliases (*name) are not allowed in site.yaml; "
                     "write the value out in full"
@@ -152,7 +153,6 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
             if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
                 depth += 1
                 if depth > _MAX_DEPTH:  # libyaml's loader would crash (SIGSEGV) at ~30,000
-                    line = event.start_mark.line + 1 if event.start_mark else "?"
                     raise ConfigError(f"{where}:{line}: nested deeper than {_MAX_DEPTH} levels")
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
                 depth -= 1
@@ -161,16 +161,15 @@ def parse_config_yaml(text: str, where: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        hint = (
-            " (YAML indents with spaces, not tabs)"
-            if "\t" in text and "tab" in str(exc).lower()
-            else ""
+        tabbed = "\t" in text and (
+            "tab" in str(exc).lower() or "cannot start any token" in str(reason)
         )
-        if not hint and "\t" in text and "cannot start any token" in str(reason):
-            hint = " (YAML indents with spaces, not tabs)"
-        if "nesting depth" in str(reason):  # PyYAML 6.0.4 and later stop deep nesting themselves
-            raise ConfigError(f"{where}{line}: nested deeper than {_MAX_DEPTH} levels") from None
-        raise ConfigError(f"{where}{line}: not valid YAML: {reason}{hint}") from None
+        hint = " (YAML indents with spaces, not tabs)" if tabbed else ""
+        message = f"{where}{line}: not valid YAML: {reason}{hint}"
+        deep = line_deeper_than(text, _MAX_DEPTH, until_line=mark.line if mark else None)
+        if deep is not None:  # libyaml (PyYAML 6.0.4+) may stop a bomb before the check above
+            message = f"{where}:{deep + 1}: nested deeper than {_MAX_DEPTH} levels"
+        raise ConfigError(message) from None
     if data is None:
         raise ConfigError(
             f"{where}: the file is empty; expected a mapping with at least "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.config import INDEX_KINDS, load_config
 from generator.errors import ConfigError
@@ -106,3 +107,39 @@ def test_search_is_on_by_default_and_takes_only_yes_or_no(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, "title: x\nserach: true\n"))
     assert "Did you mean 'search'?" in str(info.value)
+
+
+def stop_like_libyaml(monkeypatch: pytest.MonkeyPatch, problem: str) -> None:
+    """PyYAML's C parser as in 6.0.4, which stops deep nesting itself, in words of its own.
+
+    Its scanner reads ahead in a flow collection, so its error comes before
+    our count of the parser's levels reaches the limit; the wording is
+    libyaml's and may change, so nothing may depend on it.
+    """
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        mark = yaml.Mark("<unicode string>", 0, 1, 12, None, None)  # type: ignore[no-untyped-call]
+        raise yaml.scanner.ScannerError("while scanning", mark, problem, mark)
+
+    monkeypatch.setattr(yaml, "parse", refuse)
+    monkeypatch.setattr(yaml, "load", refuse)
+
+
+def test_deep_nesting_stopped_by_pyyaml_is_reported_in_our_words_whatever_its_wording(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "title: Cables\nextra: {x: " + "[" * 100_000 + "}\n")
+    stop_like_libyaml(monkeypatch, "Verschachtelung zu tief")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}:2: nested deeper than 32 levels"
+
+
+def test_a_yaml_error_that_mentions_nesting_is_not_taken_for_deep_nesting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "title: Cables\nextra: {x: [[[1]]]\n")
+    stop_like_libyaml(monkeypatch, "exceeded maximum nesting depth")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}:2: not valid YAML:")

@@ -18,9 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.build import build
+from generator.cable_yaml import load_front_matter
 from generator.config import load_config
+from generator.errors import ContentError
 
 SITES = Path(__file__).resolve().parent / "sites"
 GOOD = ["06STATE5", "08PARIS100", "08PARIS101", "09ROME1111", "09ROME1240", "09ROME1300"]
@@ -137,3 +140,34 @@ def test_fixing_a_bad_file_publishes_it(archive: Path) -> None:
     report = build(config, jobs=1)
     assert not report.problems and report.cables == 7
     assert (archive / "public/cable/0000/00/09FIXED1.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        (  # a bomb that PyYAML stops itself (6.0.4): our words, our line
+            "id: DEEP\nsubject: x\nextra: " + "[" * 100_000 + "\n",
+            "DEEP.md:4: the front matter nests deeper than 64 levels",
+        ),
+        (  # an error that only mentions nesting is reported as what it is
+            "id: BROKEN\nextra: [1, @x]\nmore: " + "[" * 300,
+            "BROKEN.md:4: broken front matter: exceeded maximum nesting depth",
+        ),
+    ],
+    ids=["bomb", "other error"],
+)
+def test_front_matter_nesting_is_told_by_its_structure_not_by_pyyaml_words(
+    monkeypatch: pytest.MonkeyPatch, front: str, message: str
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:  # the C parser, in words of its own
+        last_line = front.count("\n")  # where a scanner that reads ahead gives up
+        mark = yaml.Mark("<unicode string>", 0, last_line, 0, None, None)  # type: ignore[no-untyped-call]
+        words = "exceeded maximum nesting depth" if "BROKEN" in front else "zu tief"
+        raise yaml.scanner.ScannerError("while scanning", mark, words, mark)
+
+    monkeypatch.setattr(yaml, "parse", refuse)
+    monkeypatch.setattr(yaml, "load", refuse)
+    name = message.split(":")[0]
+    with pytest.raises(ContentError) as info:
+        load_front_matter(front, name)
+    assert str(info.value) == message

@@ -19,7 +19,6 @@ pipes fill up, and notices a worker that dies.
 from __future__ import annotations
 
 import ctypes
-import json
 import logging
 import multiprocessing
 import os
@@ -44,6 +43,7 @@ from generator.pages import PageSpec
 from generator.pages_context import Context, cable_context, common_context
 from generator.pages_links import CablePageData
 from generator.render import page_from_spec, render_body, render_page
+from generator.render_json import to_json
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +105,7 @@ def render_spec(
     """The bytes of one page."""
     if spec.kind == "cable_json":
         assert document is not None
-        data = cable_to_front_matter(document.cable)
-        return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode(
-            "utf-8", "surrogatepass"
-        )
+        return to_json(cable_to_front_matter(document.cable)).encode("utf-8", "surrogatepass")
     if spec.kind == "cable":
         assert document is not None and isinstance(need, CablePageData)
         context = cable_context(need, spec, document.cable)

@@ -26,6 +26,7 @@ from generator.config import SiteConfig
 from generator.errors import ThemeError
 from generator.pages import PageSpec
 from generator.render_markdown import make_markdown, render_markdown
+from generator.render_cache import FragmentCacheExtension
 from generator.render_plain import render_body
 
 __all__ = [
@@ -185,6 +186,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
+        extensions=[FragmentCacheExtension],
     )
     base_path, base_url = config.base_path, config.base_url
     # `absolute` takes a link as `url` wrote it ('/cables/tag/' below base_url

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,8 +25,8 @@ import markupsafe
 from generator.config import SiteConfig
 from generator.errors import ThemeError
 from generator.pages import PageSpec
-from generator.render_markdown import make_markdown, render_markdown
 from generator.render_cache import FragmentCacheExtension
+from generator.render_markdown import make_markdown, render_markdown
 from generator.render_plain import render_body
 
 __all__ = [
@@ -192,18 +192,17 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     # `absolute` takes a link as `url` wrote it ('/cables/tag/' below base_url
     # 'https://example.org/cables') and adds only the scheme and host
     origin = base_url[: len(base_url) - len(base_path)]
-    env.filters.update(
-        {
-            "url": lambda url: f"{base_path}{url}",
-            "absolute": lambda url: f"{origin}{url}" if base_url else url,
-            "date": format_date,
-            "datetime": format_datetime,
-            "isodate": lambda value: value.isoformat() if value else "",
-            "atomdate": lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "number": lambda value: f"{value:,}",
-            "pre_text": pre_text,
-        }
-    )
+    filters: dict[str, Callable[..., object]] = {
+        "url": lambda url: f"{base_path}{url}",
+        "absolute": lambda url: f"{origin}{url}" if base_url else url,
+        "date": format_date,
+        "datetime": format_datetime,
+        "isodate": lambda value: value.isoformat() if value else "",
+        "atomdate": format_atom,
+        "number": lambda value: f"{value:,}",
+        "pre_text": pre_text,
+    }
+    env.filters.update(filters)
     return env
 
 
@@ -228,7 +227,20 @@ def format_datetime(value: datetime | None) -> str:
     """'10 November 2009, 16:42 UTC'."""
     if value is None:
         return ""
-    return f"{format_date(value)}, {value:%H:%M} UTC"
+    if not isinstance(value, datetime):
+        return f"{format_date(value)}, {value:%H:%M} UTC"
+    # the fields, not strftime (7 us a call, twice per cable page)
+    return f"{format_date(value)}, {value.hour:02d}:{value.minute:02d} UTC"
+
+
+def format_atom(value: date | datetime) -> str:
+    """'2009-11-10T16:42:00Z', as strftime('%Y-%m-%dT%H:%M:%SZ') writes it (20 per feed)."""
+    if type(value) is datetime and value.year >= 1000:  # strftime writes year 966 as '966'
+        return (
+            f"{value.year}-{value.month:02d}-{value.day:02d}"
+            f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
+        )
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -1,8 +1,9 @@
-"""render_json.to_json writes exactly what json.dumps writes, for front matter and anything else."""
+"""Faster writers, same bytes: render_json.to_json is json.dumps; the date filters are strftime."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from generator.build_frontmatter import read_cable_fast
 from generator.cable import cable_to_front_matter
+from generator.render import format_atom, format_date, format_datetime
 from generator.render_json import to_json
 
 SITES = Path(__file__).parent / "sites"
@@ -52,3 +54,15 @@ values = st.recursive(
 @given(st.dictionaries(st.text(), values, max_size=6))
 def test_to_json_equals_json_dumps_for_any_plain_data(data: dict[str, object]) -> None:
     assert to_json(data) == reference(data)
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_date_filters_write_what_strftime_writes(value: datetime) -> None:
+    assert format_atom(value) == value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert format_datetime(value) == f"{format_date(value)}, {value:%H:%M} UTC"
+    assert format_atom(value.date()) == value.date().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_atom_date_of_a_year_before_1000_is_strftimes() -> None:
+    assert format_atom(datetime(966, 1, 2, 3, 4, 5)) == "966-01-02T03:04:05Z"
+    assert format_datetime(datetime(2009, 11, 10, 16, 42)) == "10 November 2009, 16:42 UTC"

@@ -88,6 +88,8 @@ def _dump_one_key(key: str, value: object, dumper: type[Any]) -> str:
 
 def _top_level_line(key: str, value: object) -> str:
     key_text = _scalar(key, flow=False)
+    if type(value) in _SCALAR_TYPES:  # most keys: spares the Mapping check (an ABC, slow)
+        return f"{key_text}: {_scalar(value, flow=False)}"
     if isinstance(value, list | tuple):
         if not value:
             return f"{key_text}: []"

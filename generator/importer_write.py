@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from generator.cable import (
+    ORIGINAL_SUFFIX,
     CableDocument,
     SourceInfo,
     cable_from_markdown,
@@ -165,10 +166,12 @@ def _prepare_cable(
     except ContentError as exc:
         problem = Problem(raw.file, raw.line, str(exc))
         return PreparedCable(file=raw.file, line=raw.line, problems=(problem,))
-    md_path = content_dir / relative
+    md_path = os.path.join(content_dir, relative)
     md_bytes = cable_to_markdown(document.cable, document.body).encode("utf-8", "surrogatepass")
-    md_holds = _holds(md_path, md_bytes)
     previous_paths = index.get(document.cable.id, ())
+    # content/ held no file of this id when the import started (index_content), so no
+    # file to compare with: two stat calls fewer per new cable
+    md_holds = bool(previous_paths) and _holds(md_path, md_bytes)
     if previous_paths and not md_holds:
         # Only a file that differs can hold keys a user added (the usual re-import
         # of an unchanged cable stops at the byte comparison above).
@@ -182,13 +185,14 @@ def _prepare_cable(
             )
             md_holds = _holds(md_path, md_bytes)
     txt_bytes = document.original.encode("utf-8", "surrogatepass")
+    txt_holds = bool(previous_paths) and _holds(md_path[: -len(".md")] + ORIGINAL_SUFFIX, txt_bytes)
     return PreparedCable(
         file=raw.file,
         line=raw.line,
         cable_id=document.cable.id,
         relative_path=relative,
         md_bytes=None if md_holds else md_bytes,
-        txt_bytes=None if _holds(original_path(md_path), txt_bytes) else txt_bytes,
+        txt_bytes=None if txt_holds else txt_bytes,
         problems=warnings,
     )
 
@@ -211,9 +215,12 @@ def _keep_user_keys(
     return replace(document, cable=replace(document.cable, extra=merged)), None
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 
@@ -230,9 +237,7 @@ def apply_prepared(
     cable_id, relative = prepared.cable_id, prepared.relative_path
     md_path = content_dir / relative
     previous = index.get(cable_id, ())
-    write_cable_files(
-        [(original_path(md_path), prepared.txt_bytes), (md_path, prepared.md_bytes)]
-    )
+    write_cable_files([(original_path(md_path), prepared.txt_bytes), (md_path, prepared.md_bytes)])
     stale = [path for path in previous if path != relative]
     for stale_relative in stale:
         stale_path = content_dir / stale_relative

@@ -25,7 +25,7 @@ import markupsafe
 from generator.config import SiteConfig
 from generator.errors import ThemeError
 from generator.pages import PageSpec
-from generator.render_cache import FragmentCacheExtension
+from generator.render_cache import FragmentCache
 from generator.render_markdown import make_markdown, render_markdown
 from generator.render_plain import render_body
 
@@ -186,7 +186,6 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
-        extensions=[FragmentCacheExtension],
     )
     base_path, base_url = config.base_path, config.base_url
     # `absolute` takes a link as `url` wrote it ('/cables/tag/' below base_url
@@ -201,6 +200,7 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         "atomdate": format_atom,
         "number": lambda value: f"{value:,}",
         "pre_text": pre_text,
+        "cached": FragmentCache().cached,
     }
     env.filters.update(filters)
     return env

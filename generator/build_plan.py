@@ -18,8 +18,8 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.build_render import RenderTask
 from generator.errors import Problem
 from generator.output import (
     Manifest,
@@ -28,10 +28,11 @@ from generator.output import (
     output_digest,
     write_output,
 )
-from generator.pages import PageSpec, Plan
-from generator.pages_context import page_context
-from generator.pages_links import cable_page_data
-from generator.site import Site
+
+if TYPE_CHECKING:  # build.py reads a LiveState before it knows whether to plan or render
+    from generator.build_render import RenderTask
+    from generator.pages import PageSpec, Plan
+    from generator.site import Site
 
 CHUNK_COST = 48  # about 12 cable pages with their JSON, or 8 full term pages
 PAGE_COST = {"cable": 3, "cable_json": 1, "feed": 1, "robots": 1, "not_found": 1}
@@ -168,6 +169,9 @@ def render_chunks(
     site: Site, plan: Plan, items: Sequence[tuple[PageSpec, bytes, bytes | None]]
 ) -> Iterator[list[RenderTask]]:
     """The pages to render, in chunks of about CHUNK_COST, each with what it needs."""
+    from generator.pages_context import page_context
+    from generator.pages_links import cable_page_data
+
     chunk: list[RenderTask] = []
     cost = 0
     cables = site.cables

@@ -106,9 +106,7 @@ def test_a_new_tag_makes_a_new_term(archive: Path, tmp_path: Path) -> None:
     assert "tag/knew/index.html" in after
 
 
-def test_a_date_change_moves_the_cable_between_month_pages(
-    archive: Path, tmp_path: Path
-) -> None:
+def test_a_date_change_moves_the_cable_between_month_pages(archive: Path, tmp_path: Path) -> None:
     # 09ROME1111 moves from October 2009 to December 2009, in the same content folder
     edit(archive, ROME1111, "created: '2009-10-02T09:00:00'", "created: '2009-12-03T09:00:00'")
     after = rebuild_and_compare(archive, tmp_path)

@@ -235,9 +235,10 @@ def apply_prepared(
     if prepared.cable_id is None or prepared.relative_path is None:
         return "failed"
     cable_id, relative = prepared.cable_id, prepared.relative_path
-    md_path = content_dir / relative
+    md_path = os.path.join(content_dir, relative)
     previous = index.get(cable_id, ())
-    write_cable_files([(original_path(md_path), prepared.txt_bytes), (md_path, prepared.md_bytes)])
+    txt_path = md_path[: -len(".md")] + ORIGINAL_SUFFIX
+    write_cable_files([(txt_path, prepared.txt_bytes), (md_path, prepared.md_bytes)])
     stale = [path for path in previous if path != relative]
     for stale_relative in stale:
         stale_path = content_dir / stale_relative
@@ -266,7 +267,7 @@ def _remove_empty_parents(folder: Path, content_dir: Path) -> None:
         folder = folder.parent
 
 
-def write_cable_files(files: list[tuple[Path, bytes | None]]) -> None:
+def write_cable_files(files: list[tuple[str | Path, bytes | None]]) -> None:
     """Write the files of one cable (None: unchanged) so that no kill leaves half of one.
 
     Every file is first written in full to a temp file beside it, and only then
@@ -275,7 +276,7 @@ def write_cable_files(files: list[tuple[Path, bytes | None]]) -> None:
     deletes), never a truncated file, and the window in which the new .txt
     sits beside the old .md is two system calls long.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[str, str | Path]] = []
     try:
         for path, data in files:
             if data is None:
@@ -303,7 +304,7 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 _TEMP_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _open_temp_file(path: Path) -> tuple[int, str]:
+def _open_temp_file(path: str | Path) -> tuple[int, str]:
     """A new temp file beside `path`, open for writing: (fd, name), mode FILE_MODE (0644).
 
     Named after this process ('.09ROME1240.md.4242.tmp'), which spares mkstemp's
@@ -312,14 +313,16 @@ def _open_temp_file(path: Path) -> tuple[int, str]:
     month folder, a temp file of a killed run, a disk error) the usual way
     (mkdir, mkstemp) runs and reports the error as before.
     """
-    tmp_name = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
+    folder, name = os.path.split(path)
+    folder = folder or "."
+    tmp_name = f"{folder}/.{name}.{os.getpid()}.tmp"
     try:
         return os.open(tmp_name, _TEMP_FLAGS, 0o666), tmp_name  # the umask applies
     except OSError:
         pass
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         os.fchmod(fd, FILE_MODE)
         return fd, tmp_name
     except OSError as exc:
@@ -332,7 +335,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _write_error(exc: OSError, path: Path) -> ContentError:
+def _write_error(exc: OSError, path: str | Path) -> ContentError:
     """A write failure in content/: the disk or the folder is at fault, not one cable."""
     reason = environment_reason(exc)
     named = str(exc.filename) if exc.filename else ""

@@ -148,6 +148,29 @@ def test_a_tag_filter_narrows_the_results_and_is_kept_in_the_link(
     assert not page.errors and not again.errors
 
 
+def test_words_typed_while_the_index_loads_are_searched_not_lost(
+    browser: Any, served: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    held: list[Any] = []  # the index list is held back until the words are typed
+    page.route("**/pagefind/shards.json", lambda route: held.append(route))
+    page.goto(f"{served}/search/")
+    page.locator("#search-q").fill("Nonproliferation Directors")
+    page.locator("#search-q").press("Enter")
+    page.wait_for_timeout(1_000)  # past the 250 ms typing pause: nothing can search yet
+    while not held:
+        page.wait_for_timeout(50)
+    assert page.locator("#search-status").inner_text().startswith("Loading")
+    held[0].continue_()
+    page.wait_for_selector("#search-list .cable-item")
+    assert "09ROME1240" in result_ids(page)
+    assert page.locator("#search-q").input_value() == "Nonproliferation Directors"
+    assert "q=Nonproliferation+Directors" in page.url
+    context.close()
+
+
 def test_the_header_box_on_a_cable_page_leads_to_the_results(browser: Any, served: str) -> None:
     page = open_page(browser, f"{served}/cable/2009/11/09ROME1240.html", width=390)
     page.locator("#site-search-q").fill("09ROME1240")

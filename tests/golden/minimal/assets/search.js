@@ -34,9 +34,10 @@ function say(text) {
   status.textContent = text;
 }
 
-function readLocation() {
+function readLocation({ keepTyped = false } = {}) {
   const params = new URLSearchParams(window.location.search);
-  input.value = params.get("q") || "";
+  // Words typed while the index was still loading are newer than the link's.
+  if (!(keepTyped && input.value.trim())) input.value = params.get("q") || "";
   for (const [key, values] of chosen) {
     values.clear();
     for (const value of params.getAll(key)) values.add(value);
@@ -87,7 +88,7 @@ async function start() {
   }
   // Loads the filter chunks: a search reports counts per filter value only once they are in.
   totals = await pagefind.filters();
-  readLocation();
+  readLocation({ keepTyped: true });
   await run();
 }
 

@@ -15,7 +15,6 @@ the text of some cables goes the short way of build_quick.py.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -23,60 +22,20 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import generator
-from generator.build_cache import ContentScan, load_cables, scan_folders
-from generator.build_plan import (
-    Fingerprint,
-    LiveState,
-    decide_pages,
-    link_unchanged,
-    render_chunks,
-    static_files,
-    write_statics,
-)
-from generator.build_quick import (
-    RECORDS_FOLDER,
-    load_search_pages,
-    quick_build,
-    record_cable_pages,
-    save_search_pages,
-)
-from generator.build_render import (
-    Renderer,
-    RenderResult,
-    RenderTask,
-    WorkerPool,
-    render_tasks,
-)
-from generator.cable_slugs import load_term_slugs, save_term_slugs
+from generator.build_cache import ContentScan, scan_folders
+from generator.build_plan import Fingerprint, LiveState
+from generator.build_setup import fingerprint_inputs, global_digest, make_renderer
 from generator.config import SiteConfig
 from generator.errors import Problem
-from generator.output import (
-    Manifest,
-    OutputTrees,
-    commit,
-    forget_live_state,
-    mark_dirty,
-    open_output,
-    read_live_state,
-    remove_stale,
-    write_live_state,
-)
-from generator.pages import plan_pages
-from generator.pages_context import Context, site_context
-from generator.reference_tags import TAGS_PATH, load_tag_info
-from generator.render import (
-    PAGE_TEMPLATES,
-    Theme,
-    load_template,
-    load_theme,
-    make_environment,
-    make_markdown,
-    template_digests,
-)
-from generator.search import SEARCH_DIR, cable_pages, update_search
-from generator.site import build_site, published_slugs
+from generator.output import read_live_state
+from generator.render_theme import load_theme
+
+if TYPE_CHECKING:
+    from generator.build_render import Renderer, RenderResult, RenderTask
+    from generator.output import Manifest, OutputTrees
+    from generator.pages_context import Context
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +97,7 @@ def build(
     with _stage(report, "scan"):
         theme = load_theme(config)
         scan = scan_folders(config.content_dir)
-        fingerprint = _fingerprint(config, theme, scan)
+        fingerprint = fingerprint_inputs(config, theme, scan)
         state = None if clean else read_live_state(out_dir)
         if not isinstance(state, LiveState):
             state = None
@@ -151,9 +110,40 @@ def build(
         report.static_files = state.static_files
         report.problems.extend(state.problems)
         return report
-    search = (
-        _search_quickly(config, search_stale) if config.search and state is not None else None
+    # Only now the modules that render (Jinja, markdown-it) and plan: a build with
+    # nothing to do stops above without importing them.
+    from generator.build_cache import load_cables
+    from generator.build_plan import (
+        decide_pages,
+        link_unchanged,
+        render_chunks,
+        static_files,
+        write_statics,
     )
+    from generator.build_quick import (
+        RECORDS_FOLDER,
+        quick_build,
+        record_cable_pages,
+        save_search_pages,
+    )
+    from generator.build_render import WorkerPool
+    from generator.cable_slugs import load_term_slugs, save_term_slugs
+    from generator.output import (
+        commit,
+        forget_live_state,
+        mark_dirty,
+        open_output,
+        remove_stale,
+        write_live_state,
+    )
+    from generator.pages import plan_pages
+    from generator.pages_context import site_context
+    from generator.reference_tags import load_tag_info
+    from generator.render import PAGE_TEMPLATES, template_digests
+    from generator.search import SEARCH_DIR, cable_pages, update_search
+    from generator.site import build_site, published_slugs
+
+    search = _search_quickly(config, search_stale) if config.search and state is not None else None
     if state is not None and (search is not None or not config.search):
         state.search_stale = search_stale
         with _stage(report, "quick"):
@@ -163,7 +153,7 @@ def build(
                 fingerprint,
                 config.cache_dir,
                 out_dir,
-                lambda back_dir: _renderer(theme, config, back_dir, ("cable.html",)),
+                lambda back_dir: make_renderer(theme, config, back_dir, ("cable.html",)),
                 search,
             )
         if quick is not None:
@@ -176,7 +166,7 @@ def build(
             return report
     with _stage(report, "theme"):
         trees = open_output(out_dir, clean=clean)
-        renderer = _renderer(theme, config, trees.back_dir, PAGE_TEMPLATES)
+        renderer = make_renderer(theme, config, trees.back_dir, PAGE_TEMPLATES)
         digests = template_digests(renderer.env, set(PAGE_TEMPLATES))
     big = _expect_much_work(clean, state, fingerprint, scan)
     with ExitStack() as stack:
@@ -199,7 +189,7 @@ def build(
         with _stage(report, "plan"):
             plan = plan_pages(site)
             report.pages = len(plan.pages)
-            base = _global_digest(config)
+            base = global_digest(config)
         with _stage(report, "decide"):
             todo = decide_pages(trees, plan, static_files(theme.static_dirs), digests, base)
             report.problems.extend(todo.problems)
@@ -296,20 +286,13 @@ def build(
     return report
 
 
-def _renderer(
-    theme: Theme, config: SiteConfig, back_dir: Path, templates: tuple[str, ...]
-) -> Renderer:
-    """The Jinja environment with the given templates compiled, Markdown, the back tree."""
-    env = make_environment(theme, config)
-    for name in templates:
-        load_template(env, name)  # compiled once here, inherited by every worker
-    return Renderer(env=env, markdown=make_markdown(), back_dir=back_dir)
-
-
 def _search_quickly(
     config: SiteConfig, keep_stale: bool
 ) -> tuple[str, Callable[[OutputTrees, Manifest], None]] | None:
     """The search update of a quick build, from the cable pages the last full build saw."""
+    from generator.build_quick import load_search_pages
+    from generator.search import SEARCH_DIR, update_search
+
     pages = load_search_pages(config.cache_dir)
     if pages is None:
         return None
@@ -327,6 +310,8 @@ def _render_here(
     chunks: Iterator[list[RenderTask]],
     progress: Callable[[int], None] | None,
 ) -> Iterator[RenderResult]:
+    from generator.build_render import render_tasks
+
     for chunk in chunks:
         results = list(render_tasks(renderer, site_view, chunk))
         if progress:
@@ -341,42 +326,9 @@ def _expect_much_work(
     if clean or state is None or state.fingerprint.others != fingerprint.others:
         return True
     changed = sum(
-        1
-        for folder, key in scan.folders.items()
-        if state.fingerprint.folders.get(folder) != key
+        1 for folder, key in scan.folders.items() if state.fingerprint.folders.get(folder) != key
     )
     return changed > 3
-
-
-def _fingerprint(config: SiteConfig, theme: Theme, scan: ContentScan) -> Fingerprint:
-    """Everything a build reads: content/ folder keys, and the rest as one digest."""
-    hasher = hashlib.blake2b(_global_digest(config), digest_size=16)
-    for folder in (*theme.template_dirs, *theme.static_dirs, *theme.theme_dirs):
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                stat = os.stat(os.path.join(dirpath, name))
-                hasher.update(
-                    f"{dirpath}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode(
-                        "utf-8", "surrogateescape"
-                    )
-                )
-    return Fingerprint(others=hasher.digest(), folders=dict(scan.folders))
-
-
-def _global_digest(config: SiteConfig) -> bytes:
-    """What every page depends on: the configuration, the TAGS table and cablesite's code.
-
-    The code is its modules' bytes, not only the version number: an upgrade (or
-    a fix installed under the same version) that changes what a page looks like
-    re-renders it (a few milliseconds: the package is about 0.5 MB of source).
-    """
-    tags = TAGS_PATH.stat()
-    text = f"{generator.__version__}|{config!r}|{tags.st_size}:{tags.st_mtime_ns}"
-    hasher = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-    for module in sorted(Path(generator.__file__).parent.glob("*.py")):
-        hasher.update(module.name.encode() + b"\0" + module.read_bytes())
-    return hasher.digest()
 
 
 @contextmanager

@@ -37,6 +37,7 @@ from generator.build_cache import (
     parse_one,
     save_folder_cache,
 )
+from generator.build_manifest import open_manifests
 from generator.build_plan import Fingerprint, LiveState
 from generator.build_render import Renderer, RenderTask, render_tasks
 from generator.errors import Problem
@@ -47,7 +48,6 @@ from generator.output import (
     forget_live_state,
     link_from_live,
     mark_dirty,
-    open_output,
     remove_stale,
     write_live_state,
 )
@@ -109,24 +109,24 @@ def quick_build(
     to the update, which runs once the pages are in the back tree.
     """
     if fingerprint.others != state.fingerprint.others or state.site_view is None:
-        return None
+        return _full_build("the theme, configuration or code changed")
     known = state.fingerprint.folders
     if known.keys() != scan.folders.keys():
-        return None
+        return _full_build("a content folder was added or removed")
     changed = [folder for folder, key in scan.folders.items() if known[folder] != key]
     if not changed or len(changed) > QUICK_FOLDERS:
-        return None
+        return _full_build("too many folders changed")
     content_dir = scan.content_dir
     records: dict[str, dict[str, CableRecord]] = {}
     todo: list[tuple[str, str, CableRecord, tuple[int, int, int], tuple[int, int, int] | None]] = []
     for folder in changed:
         folder_records = load_records(cache_dir, folder)
         if folder_records is None:
-            return None
+            return _full_build("no page records for a changed folder")
         files = folder_signatures(content_dir, folder)
         stems = {relpath[len(folder) + 1 : -3]: relpath for relpath in files}
         if stems.keys() != folder_records.keys():
-            return None
+            return _full_build("a cable was added or removed")
         for cable_id, relpath in stems.items():
             md_sig, txt_sig = files[relpath]
             record = folder_records[cable_id]
@@ -134,26 +134,27 @@ def quick_build(
                 todo.append((folder, relpath, record, md_sig, txt_sig))
         records[folder] = folder_records
     if len(todo) > QUICK_CABLES:
-        return None
+        return _full_build("too many cables changed")
     tasks_meta: list[tuple[str, str, CableRecord, CableMeta]] = []
     for folder, relpath, record, md_sig, txt_sig in todo:
         _, entry = parse_one((str(content_dir), relpath, md_sig, txt_sig))
         if entry[2] is None:
-            return None
+            return _full_build("a changed cable does not load")
         meta = CableMeta._make(entry[2])
         if index_view(meta) != record.index_view:
-            return None
+            return _full_build("what the indexes know of a cable changed")
         tasks_meta.append((folder, relpath, record, meta))
-    trees = open_output(out_dir, clean=False)
-    live, back = trees.live, trees.back
+    prefix = search[0] if search is not None else None
+    view = open_manifests(out_dir, compact=search is None)
+    trees = view.trees
     tasks: list[RenderTask] = []
     for _, relpath, record, meta in tasks_meta:
         html, json = output_relpath(record.url), output_relpath(record.json_url)
         old_json = _input(cable_json_digest(record.source_key), state.json_suffix)
-        if live.get(html, (b"",))[0] != record.input_digest:
-            return None
-        if live.get(json, (b"",))[0] != old_json:
-            return None
+        if (view.live_entry(html) or (b"",))[0] != record.input_digest:
+            return _full_build("a page is not the one its record was made for")
+        if (view.live_entry(json) or (b"",))[0] != old_json:
+            return _full_build("a JSON page is not the one its record was made for")
         data = record.data._replace(content_path=str(content_dir / relpath))
         html_digest = cable_page_digest(meta.source_key, record.row, record.links)
         json_digest = cable_json_digest(meta.source_key)
@@ -161,7 +162,7 @@ def quick_build(
             (
                 PageSpec("cable", record.url, html, "cable.html", "", meta.id, 1, html_digest),
                 _input(html_digest, state.cable_suffix),
-                back.get(html, (b"", None))[1],
+                view.back_output(html),
                 data,
             )
         )
@@ -169,46 +170,50 @@ def quick_build(
             (
                 PageSpec("cable_json", record.json_url, json, "", "", meta.id, 1, json_digest),
                 _input(json_digest, state.json_suffix),
-                back.get(json, (b"", None))[1],
+                view.back_output(json),
                 data.content_path,
             )
         )
     forget_live_state(out_dir)
     mark_dirty(trees)
     result = QuickResult(len(todo), 0, 0, 0, 0, [])
-    prefix = search[0] if search is not None else None
-    manifest = {p: e for p, e in live.items() if prefix is None or not p.startswith(prefix)}
-    for path, page in manifest.items():
-        in_back = back.get(path)
-        if in_back is None or in_back[1] != page[1]:  # as build._decide
-            if not link_from_live(trees, path):
-                log.info("%s is missing from the live site: a full build", path)
-                return None
-            result.linked += 1
+    for path in view.to_link(prefix):  # as build_plan._decide
+        if not link_from_live(trees, path):
+            log.info("%s is missing from the live site: a full build", path)
+            return None
+        result.linked += 1
     renderer = make_renderer(trees.back_dir)
     for outcome in render_tasks(renderer, state.site_view, tasks):
         if isinstance(outcome, Problem):
             return None  # the file changed again while we read it: a full build
         path, input_digest, digest, written = outcome
-        manifest[path] = (input_digest, digest)
+        view.changes[path] = (input_digest, digest)
         result.rendered += 1
         result.written += written
-    if search is not None:
-        search[1](trees, manifest)  # the changed pages' search shard is indexed again
-    result.removed = remove_stale(trees, manifest)
+    manifest = view.manifest(prefix)
+    if isinstance(manifest, dict):  # the compact form holds the paths of both trees
+        if search is not None:
+            search[1](trees, manifest)  # the changed pages' search shard is indexed again
+        result.removed = remove_stale(trees, manifest)
     commit(trees, manifest)
     for folder in changed:
         _update_folder_cache(cache_dir, content_dir, folder, scan.folders[folder])
     for folder, _, record, meta in tasks_meta:
         html = output_relpath(record.url)
         records[folder][meta.id] = record._replace(
-            source_key=meta.source_key, input_digest=manifest[html][0]
+            source_key=meta.source_key, input_digest=view.changes[html][0]
         )
     for folder in changed:
         save_records(cache_dir, folder, records[folder])
     state.fingerprint = fingerprint
     write_live_state(out_dir, state)
     return result
+
+
+def _full_build(reason: str) -> QuickResult | None:
+    """None, after saying why the quick way cannot be taken."""
+    log.info("not the quick way: %s", reason)
+    return None
 
 
 def _input(page_digest: bytes, suffix: bytes) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
+from generator.build_manifest import QuickManifests, _entry, open_manifests
 from generator.build_quick import RECORDS_FOLDER
 from generator.config import load_config
 
@@ -76,9 +77,9 @@ def test_a_subject_edit_takes_the_full_way_and_updates_the_pages_that_show_it(
     edit(archive, "ITALY: ENERGY SECURITY", "ITALY: GAS SECURITY")
     report = build(load_config(archive / "site.yaml"), jobs=1)
     assert "plan" in report.timings and report.rendered > 2
-    assert "ITALY: GAS SECURITY" in (
-        archive / "public/cable/2009/11/09ROME1240.html"
-    ).read_text(encoding="utf-8")
+    assert "ITALY: GAS SECURITY" in (archive / "public/cable/2009/11/09ROME1240.html").read_text(
+        encoding="utf-8"
+    )
     assert tree(archive / "public") == clean_build_of(archive, tmp_path)
 
 
@@ -110,3 +111,40 @@ def test_a_broken_edit_takes_the_full_way_and_is_reported(archive: Path) -> None
     report = build(load_config(archive / "site.yaml"), jobs=1)
     assert "plan" in report.timings and report.failed
     assert any("09ROME1111.md" in problem.path for problem in report.problems)
+
+
+def test_without_search_quick_builds_use_the_stored_manifests_and_match_a_clean_build(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "archive"
+    shutil.copytree(SITES / "minimal", target)
+    with (target / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("search: false\n")
+    config = load_config(target / "site.yaml")
+    build(config, jobs=1)
+    for number in range(3):  # the second and third find files the back tree must link
+        edit(target, "\n\n", f"\n\nEdit number {number}.\n\n")
+        report = build(config, jobs=1)
+        assert "quick" in report.timings and "plan" not in report.timings
+        # the back tree lacks the HTML page the build before changed (its JSON has no body)
+        assert report.rendered == 2 and report.linked == (0 if number == 0 else 1)
+        assert view_of(target).blobs is not None
+    assert build(config, jobs=1).rendered == 0
+    assert tree(target / "public") == clean_build_of(target, tmp_path)
+
+
+def view_of(archive: Path) -> QuickManifests:
+    return open_manifests(archive / "public", compact=True)
+
+
+def test_a_path_is_found_in_the_stored_manifest_wherever_it_is() -> None:
+    paths = "a.html\nb/index.html\nc.json"
+    digests = bytes(range(96))
+    for index, path in enumerate(paths.split("\n")):
+        assert _entry((paths, digests), path) == (
+            digests[32 * index : 32 * index + 16],
+            digests[32 * index + 16 : 32 * index + 32],
+        )
+    assert _entry((paths, digests), "b") is None
+    assert _entry((paths, digests), "index.html") is None
+    assert _entry((paths, digests), "a.html\nb") is None

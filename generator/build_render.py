@@ -27,6 +27,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from generator.render_json import to_json
 log = logging.getLogger(__name__)
 
 IN_FLIGHT = 3  # chunks queued per worker
+WRITER_THREADS = 2  # threads writing the pages of a chunk (render_tasks)
 POLL_SECONDS = 1.0
 
 # (spec, input digest, output digest already in the back tree or None, what the page needs):
@@ -69,21 +71,36 @@ class Renderer:
 def render_tasks(
     renderer: Renderer, site_view: Context, tasks: Sequence[RenderTask]
 ) -> Iterator[RenderResult]:
-    """Render and write each task, in order; a cable whose file went bad becomes a Problem."""
+    """Render each task and write it, in order; a cable whose file went bad becomes a Problem.
+
+    Pages are written by WRITER_THREADS threads while the next page renders:
+    creating a file is a system call that can wait on the disk (more so when
+    the machine is busy), and it releases the GIL. A write that fails raises
+    here, at the end of the chunk.
+    """
     last: tuple[str, CableDocument | ContentError] | None = None
-    for spec, input_digest, previous, need in tasks:
-        document: CableDocument | None = None
-        if spec.kind in {"cable", "cable_json"}:
-            content_path = need.content_path if isinstance(need, CablePageData) else str(need)
-            if last is None or last[0] != content_path:
-                last = (content_path, _read(content_path))
-            if isinstance(last[1], ContentError):
-                yield Problem(content_path, None, str(last[1]))
-                continue
-            document = last[1]
-        data = render_spec(renderer, site_view, spec, need, document)
-        digest, written = write_output(renderer.back_dir, spec.relpath, data, previous)
-        yield spec.relpath, input_digest, digest, written
+    outcomes: list[tuple[str, bytes, Future[tuple[bytes, bool]]] | Problem] = []
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
+        for spec, input_digest, previous, need in tasks:
+            document: CableDocument | None = None
+            if spec.kind in {"cable", "cable_json"}:
+                content_path = need.content_path if isinstance(need, CablePageData) else str(need)
+                if last is None or last[0] != content_path:
+                    last = (content_path, _read(content_path))
+                if isinstance(last[1], ContentError):
+                    outcomes.append(Problem(content_path, None, str(last[1])))
+                    continue
+                document = last[1]
+            data = render_spec(renderer, site_view, spec, need, document)
+            written = writer.submit(write_output, renderer.back_dir, spec.relpath, data, previous)
+            outcomes.append((spec.relpath, input_digest, written))
+    for outcome in outcomes:
+        if isinstance(outcome, Problem):
+            yield outcome
+            continue
+        relpath, input_digest, future = outcome
+        digest, was_written = future.result()
+        yield relpath, input_digest, digest, was_written
 
 
 def _read(content_path: str) -> CableDocument | ContentError:

@@ -27,6 +27,13 @@ tree, or hard-linked from the live one); only a changed shard is indexed
 again, and of its files only those whose bytes changed are written. The
 files are entered in the manifest like pages, so the swap, the stale-file
 cleanup and the next build treat them like any other output.
+
+Why the bundle is rewritten: Pagefind numbers pages in the order the file
+system lists the work folder (hash order on ext4, seeded per file system;
+creation order on tmpfs) and writes filters in a per-process random order,
+so the same pages gave other bytes on another machine. search_bundle puts
+the pages in URL order and the filters in a fixed order; the same cable
+pages then give the same bytes on any machine and on every run.
 """
 
 from __future__ import annotations

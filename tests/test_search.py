@@ -6,6 +6,8 @@ import gzip
 import json
 import logging
 import shutil
+import subprocess
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -65,6 +67,63 @@ def reindexed(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def day(year: int, month: int = 1, day: int = 1) -> datetime:
     return datetime(year, month, day, 12, 0)
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs mounted for this test: it lists a folder in the order its files were made.
+
+    (ext4, where tmp_path is, lists in the order of a hash of the names,
+    seeded per file system: the same on every run of one machine.)
+    """
+    mount_point = tmp_path / "tmpfs"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def run_pagefind(site_dir: Path, bundle_dir: Path) -> None:
+    command = [str(find_pagefind()), "--site", str(site_dir), "--output-path", str(bundle_dir)]
+    subprocess.run([*command, "--quiet"], check=True, capture_output=True)
+
+
+def urls_by_word(bundle_dir: Path) -> dict[str, set[str]]:
+    """What the index says: every word (and variant) and the URLs of the pages that have it."""
+    meta_path = next(bundle_dir.glob("*.pf_meta"))
+    meta, _ = decode(unpack(meta_path.read_bytes()), 0)
+    assert isinstance(meta, list)
+    urls = []
+    for page_hash, _ in meta[1]:
+        fragment_path = bundle_dir / "fragment" / f"{page_hash}.pf_fragment"
+        urls.append(json.loads(unpack(fragment_path.read_bytes()))["url"])
+    found: dict[str, set[str]] = {}
+    for _, _, chunk_hash in meta[2]:
+        index_path = bundle_dir / "index" / f"{chunk_hash}.pf_index"
+        chunk, _ = decode(unpack(index_path.read_bytes()), 0)
+        assert isinstance(chunk, list)
+        for word, postings, variants in chunk[0]:
+            for name, entries in [(word, postings), *variants]:
+                page = 0
+                for delta, _, _ in entries:
+                    page += delta
+                    found.setdefault(name, set()).add(urls[page])
+    for name, chunk_hash in meta[3]:
+        filter_path = bundle_dir / "filter" / f"{chunk_hash}.pf_filter"
+        chunk, _ = decode(unpack(filter_path.read_bytes()), 0)
+        assert isinstance(chunk, list)
+        for value, pages in chunk[1]:
+            found[f"filter {name}:{value}"] = {urls[page] for page in pages}
+    return found
 
 
 def test_plan_shards_packs_small_years_and_cuts_a_big_year_at_months() -> None:
@@ -178,6 +237,44 @@ def test_the_search_files_are_the_same_bytes_every_build(archive: Path, tmp_path
         trees.append(files_under(tmp_path / name / "pagefind"))
     assert trees[0] == trees[1] == trees[2]
     assert any(path.startswith("2006-2009/filter/") for path in trees[0])
+
+
+def test_the_search_files_do_not_depend_on_the_order_the_pages_were_made(
+    archive: Path, tmpfs: Path
+) -> None:
+    """Pagefind numbers pages in the order a folder lists them: the bundle must not show it."""
+    build(load_config(archive / "site.yaml"), jobs=1)
+    public = archive / "public"
+    pages = sorted(p.relative_to(public) for p in public.glob("cable/*/*/*.html"))
+    bundles = []
+    for name, order in (("sorted", pages), ("reversed", pages[::-1])):
+        for relpath in order:  # the tmpfs lists a folder in (reverse) creation order
+            target = tmpfs / name / "site" / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(archive / "public" / relpath, target)
+        run_pagefind(tmpfs / name / "site", tmpfs / name / "bundle")
+        shutil.copytree(tmpfs / name / "bundle", tmpfs / name / "as-written")
+        assert canonicalise_bundle(tmpfs / name / "bundle")
+        bundles.append(tmpfs / name)
+    first, second = bundles
+    # Pagefind's own output differs: the pages were listed in other orders
+    assert files_under(first / "as-written") != files_under(second / "as-written")
+    assert files_under(first / "bundle") == files_under(second / "bundle")
+    # and the rewrite keeps what the index says
+    for bundle in bundles:
+        before = urls_by_word(bundle / "as-written")
+        assert urls_by_word(bundle / "bundle") == before
+        assert "/cable/2009/11/09ROME1240.html" in before["filter tag:KNNP"]
+        assert set().union(*before.values()) == {f"/{relpath.as_posix()}" for relpath in pages}
+
+
+def test_a_build_on_ext4_and_one_on_tmpfs_give_the_same_search_files(
+    archive: Path, tmpfs: Path
+) -> None:
+    config = load_config(archive / "site.yaml")
+    build(config, archive / "public", clean=True, jobs=1)
+    build(config, tmpfs / "public", clean=True, jobs=1)
+    assert files_under(tmpfs / "public") == files_under(archive / "public")
 
 
 def test_a_build_without_cable_changes_does_not_index_again(

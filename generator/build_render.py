@@ -73,24 +73,28 @@ def render_tasks(
 ) -> Iterator[RenderResult]:
     """Render each task and write it, in order; a cable whose file went bad becomes a Problem.
 
-    Pages are written by WRITER_THREADS threads while the next page renders:
-    creating a file is a system call that can wait on the disk (more so when
-    the machine is busy), and it releases the GIL. A write that fails raises
-    here, at the end of the chunk.
+    The cables' files are read, and the pages written, by WRITER_THREADS
+    threads while pages render: opening and creating files are system calls
+    that can wait on the disk (more so when the machine is busy), and they
+    release the GIL. A write that fails raises here, at the end of the chunk.
     """
-    last: tuple[str, CableDocument | ContentError] | None = None
     outcomes: list[tuple[str, bytes, Future[tuple[bytes, bool]]] | Problem] = []
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writer:
+        reads: dict[str, Future[CableDocument | ContentError]] = {}
+        for spec, _, _, need in tasks:
+            if spec.kind in {"cable", "cable_json"}:
+                content_path = need.content_path if isinstance(need, CablePageData) else str(need)
+                if content_path not in reads:
+                    reads[content_path] = writer.submit(_read, content_path)
         for spec, input_digest, previous, need in tasks:
             document: CableDocument | None = None
             if spec.kind in {"cable", "cable_json"}:
                 content_path = need.content_path if isinstance(need, CablePageData) else str(need)
-                if last is None or last[0] != content_path:
-                    last = (content_path, _read(content_path))
-                if isinstance(last[1], ContentError):
-                    outcomes.append(Problem(content_path, None, str(last[1])))
+                read = reads[content_path].result()
+                if isinstance(read, ContentError):
+                    outcomes.append(Problem(content_path, None, str(read)))
                     continue
-                document = last[1]
+                document = read
             data = render_spec(renderer, site_view, spec, need, document)
             written = writer.submit(write_output, renderer.back_dir, spec.relpath, data, previous)
             outcomes.append((spec.relpath, input_digest, written))

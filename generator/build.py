@@ -255,7 +255,8 @@ def build(
             update_search(trees, manifest, pages, keep_stale=search_stale)
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
-        commit(trees, manifest)
+        # in path order, as every build keeps it: a quick build then reads the stored form
+        commit(trees, dict(sorted(manifest.items())))
         report.swapped = True
     with _stage(report, "record"):
         if config.search:

@@ -133,6 +133,20 @@ def test_without_search_quick_builds_use_the_stored_manifests_and_match_a_clean_
     assert tree(target / "public") == clean_build_of(target, tmp_path)
 
 
+def test_after_a_full_build_the_next_quick_build_reads_the_stored_manifests(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "archive"
+    shutil.copytree(SITES / "minimal", target)
+    with (target / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("search: false\n")
+    config = load_config(target / "site.yaml")
+    build(config, jobs=1)
+    edit(target, "ITALY: ENERGY SECURITY", "ITALY: GAS SECURITY")
+    assert "plan" in build(config, jobs=1).timings
+    assert view_of(target).blobs is not None  # both trees' manifests list the paths in order
+
+
 def view_of(archive: Path) -> QuickManifests:
     return open_manifests(archive / "public", compact=True)
 

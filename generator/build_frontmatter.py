@@ -42,8 +42,7 @@ _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implici
 # Characters that are not printable for YAML, line breaks YAML knows besides
 # '\n' (NEL, LS, PS, CR), tabs and the BOM: any of them sends the file to the loader.
 _UNUSUAL = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-    "|[\u2028\u2029]"
+    "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
 )
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: |$)")
 _FLOW_PLAIN = re.compile(r"[^,?\[\]{}]*")

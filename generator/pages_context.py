@@ -7,15 +7,15 @@ the Site: the cable's full front matter (read by the build, one at a time).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from generator.cable import Cable
 from generator.pages import PageSpec, Plan
-from generator.pages_links import CablePageData
+from generator.pages_links import CablePageData, rows
 from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
-from generator.site import MONTH_NAMES, CableMeta, Site, month_counts
+from generator.site import MONTH_NAMES, Site, month_counts
 from generator.urls import feed_url
 
 NAV_TITLES = {
@@ -57,38 +57,6 @@ def site_context(site: Site) -> Context:
         "extra": dict(config.extra),
         "search": config.search,
     }
-
-
-def rows(site: Site, metas: Iterable[CableMeta]) -> list[Context]:
-    """The lines of a cable list (a term page has 100: the lookups are done once per list)."""
-    origins = site.indexes.get("origin")
-    origin_terms = origins.terms if origins is not None else {}
-    classifications = site.indexes.get("classification")
-    classification_terms = classifications.terms if classifications is not None else {}
-    urls = site.urls
-    levels: dict[str | None, Mapping[str, object]] = {}
-    views: list[Context] = []
-    for meta in metas:
-        origin = origin_terms.get(meta.origin) if meta.origin is not None else None
-        classification = meta.classification
-        term = classification_terms.get(classification) if classification is not None else None
-        level = levels.get(classification)
-        if level is None:
-            level = levels[classification] = level_view(classification)
-        views.append(
-            {
-                "id": meta.id,
-                "url": urls[meta.id],
-                "subject": meta.subject,
-                "created": meta.created,
-                "origin": meta.origin,
-                "origin_url": origin.url if origin else None,
-                "classification": classification,
-                "classification_url": term.url if term else None,
-                "classification_level": level,
-            }
-        )
-    return views
 
 
 def timeline(created: list[datetime | None], plot_height: int = 64) -> Context | None:
@@ -248,7 +216,7 @@ def feed_context(site: Site, spec: PageSpec) -> Context:
         ids = tuple(site.cables)[-site.config.feed_size :]
         title, page_url = site.config.title, "/"
     entries = rows(site, [site.cables[cable_id] for cable_id in reversed(ids)])
-    dated = [e["created"] for e in entries if e["created"] is not None]
+    dated = [e.created for e in entries if e.created is not None]
     return {
         "feed": {
             "title": title,

@@ -51,6 +51,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.lifetime import tied
 from generator.output import Manifest, OutputTrees, link_from_live, output_digest, write_output
 from generator.pages import Plan
 from generator.search_bundle import canonicalise_bundle
@@ -298,7 +299,10 @@ def _index_shard(
             os.link(trees.back_dir / relpath, target)
         except OSError:
             shutil.copyfile(trees.back_dir / relpath, target)
-    command = [str(binary), "--site", str(site_dir), "--output-path", str(bundle_dir), "--quiet"]
+    # tied: a killed build must not leave Pagefind writing for minutes into the work folder
+    command = tied(
+        [str(binary), "--site", str(site_dir), "--output-path", str(bundle_dir), "--quiet"]
+    )
     started = time.perf_counter()
     try:
         done = subprocess.run(

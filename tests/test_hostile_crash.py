@@ -176,6 +176,9 @@ def test_killing_build_at_any_moment_leaves_public_whole(tmp_path: Path) -> None
     def swapped(inode: int = public.stat().st_ino) -> bool:
         return public.stat().st_ino != inode
 
+    def pagefind_running(session: int = 0) -> bool:  # the search stage (Pagefind is tied)
+        return any("pagefind" in line for line in session_members(session))
+
     moments: list[tuple[float, Callable[[], bool] | None]] = [
         (0.05, None),
         (0.4, None),
@@ -183,6 +186,7 @@ def test_killing_build_at_any_moment_leaves_public_whole(tmp_path: Path) -> None
         (1.2, None),
         (2.5, None),
         (0.0, swapped),
+        (0.0, pagefind_running),
     ]
     outcomes = []
     for number, (delay, event) in enumerate(moments, start=1):
@@ -192,6 +196,8 @@ def test_killing_build_at_any_moment_leaves_public_whole(tmp_path: Path) -> None
             inode = public.stat().st_ino
             event = lambda inode=inode: swapped(inode)  # noqa: E731
         process = start_cli(archive, "build")
+        if event is pagefind_running:
+            event = lambda pid=process.pid: pagefind_running(pid)  # noqa: E731
         killed = kill_at(process, delay, event)
         assert_nothing_left_running(process)
         if not killed:
@@ -201,6 +207,7 @@ def test_killing_build_at_any_moment_leaves_public_whole(tmp_path: Path) -> None
         if which == "new":
             previous, title = tree_bytes(public), new_title
     assert "previous" in outcomes, outcomes  # at least one kill landed before the swap
+    assert outcomes[-1] != "finished", "the kill while Pagefind ran did not land"
 
     final = subprocess.run(
         [sys.executable, "-m", "generator", "build"], cwd=archive, capture_output=True, check=False
@@ -311,3 +318,21 @@ def test_an_import_removes_the_temp_files_a_killed_import_left(tmp_path: Path) -
     assert again.unchanged == 1 and not again.problems
     assert not any(path.exists() for path in left)
     assert keep.read_text() == "mine"
+
+
+# ---------------------------------------------------------------- external programs
+
+
+def test_a_program_started_tied_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """Pagefind is started through lifetime.tied: a killed build must not leave it indexing."""
+    script = (
+        "import subprocess; from generator.lifetime import tied; "
+        "subprocess.run(tied(['sleep', '120']), check=False)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_DIR, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(" sleep 120" in line for line in session_members(parent.pid)):
+        assert time.monotonic() < deadline and parent.poll() is None, "the program never started"
+        time.sleep(0.01)
+    assert kill_at(parent, 0.0)
+    assert_nothing_left_running(parent, seconds=3.0)

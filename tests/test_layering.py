@@ -12,6 +12,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "generator"
 # module -> the generator modules it may import (style.md, "Import rules")
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "lifetime": set(),  # children that die with their cablesite process (PR_SET_PDEATHSIG)
     "yaml_depth": set(),  # how deep YAML nests, for the loaders of front matter and site.yaml
     "reference": {"errors"},  # packaged data tables (post variants, cable ids, TAGS titles)
     "cable": {"errors", "yaml_depth"},  # cable_yaml: front-matter YAML; cable_files: content/
@@ -35,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "search",
     },
-    "search": {"site", "pages", "output", "urls", "errors"},  # Pagefind; imported by build only
+    "search": {"site", "pages", "output", "urls", "errors", "lifetime"},  # Pagefind; imported by build only
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }

@@ -42,7 +42,6 @@ ManifestBlob = tuple[str, bytes]
 MANIFEST_VERSION = 1
 STATE_FILE = "state.pickle"
 MIRROR_THREADS = 4  # link system calls in flight at once (mirror_tree)
-MIRROR_THREAD_FILES = 2_000  # fewer files are linked by the calling thread
 
 
 def output_digest(data: bytes) -> bytes:
@@ -255,9 +254,8 @@ def _exchange(first: Path, second: Path) -> bool:
 def mirror_tree(source: Path, target: Path) -> None:
     """Recreate source under target with hard links (copies where links are impossible).
 
-    Folders are made first, in walk order; the links are made by a few threads
-    (the system calls release the GIL): after a cold build this is the one
-    step between the swap and the end, one link per file of the site.
+    Folders first; the links by a few threads (the calls release the GIL): after
+    a cold build this is the one step between the swap and the end.
     """
     _remove_tree(target)
     source_text = str(source)
@@ -266,22 +264,15 @@ def mirror_tree(source: Path, target: Path) -> None:
         relative = dirpath[len(source_text) :].lstrip(os.sep)
         folder = os.path.join(target, relative) if relative else str(target)
         os.makedirs(folder, exist_ok=True)
-        if filenames:
-            folders.append((dirpath, folder, filenames))
-    if sum(len(names) for _, _, names in folders) < MIRROR_THREAD_FILES:
-        for job in folders:
-            _link_folder(job)
-        return
+        folders.append((dirpath, folder, filenames))
     with ThreadPoolExecutor(max_workers=MIRROR_THREADS) as pool:
         for _ in pool.map(_link_folder, folders):
             pass
 
 
 def _link_folder(job: tuple[str, str, list[str]]) -> None:
-    dirpath, folder, filenames = job
-    for name in filenames:
-        src = os.path.join(dirpath, name)
-        dst = os.path.join(folder, name)
+    for name in job[2]:
+        src, dst = os.path.join(job[0], name), os.path.join(job[1], name)
         try:
             os.link(src, dst)
         except OSError:

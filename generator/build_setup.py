@@ -85,6 +85,7 @@ def bytecode_cache(config: SiteConfig) -> jinja2.BytecodeCache | None:
     by the global digest, so other cablesite code or settings never reuse it.
     """
     import jinja2
+    import jinja2.bccache
 
     root = config.cache_dir / JINJA_FOLDER
     folder = root / global_digest(config).hex()
@@ -97,4 +98,20 @@ def bytecode_cache(config: SiteConfig) -> jinja2.BytecodeCache | None:
     except OSError as exc:
         log.warning("%s: cannot keep compiled templates (%s)", folder, exc.strerror)
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    class KeptTemplates(jinja2.FileSystemBytecodeCache):
+        """The cache is optional: a template it cannot keep (disk full, folder gone) is not."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError as exc:
+                log.info("%s: cannot keep a compiled template (%s)", folder, exc.strerror)
+
+    return KeptTemplates(str(folder))

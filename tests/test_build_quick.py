@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator.build import build
 from generator.build_manifest import QuickManifests, _entry, open_manifests
 from generator.build_quick import RECORDS_FOLDER
+from generator.build_setup import JINJA_FOLDER, bytecode_cache
 from generator.config import load_config
 
 SITES = Path(__file__).resolve().parent / "sites"
@@ -162,3 +164,17 @@ def test_a_path_is_found_in_the_stored_manifest_wherever_it_is() -> None:
     assert _entry((paths, digests), "b") is None
     assert _entry((paths, digests), "index.html") is None
     assert _entry((paths, digests), "a.html\nb") is None
+
+
+def test_compiled_templates_are_kept_and_a_lost_cache_folder_does_not_stop_a_build(
+    archive: Path,
+) -> None:
+    config = load_config(archive / "site.yaml")
+    kept = config.cache_dir / JINJA_FOLDER
+    assert any(path.is_file() for path in kept.rglob("*"))  # the first build compiled them
+    cache = bytecode_cache(config)
+    assert cache is not None
+    shutil.rmtree(kept)  # e.g. removed by hand, or by a build of another cablesite
+    env = jinja2.Environment(loader=jinja2.DictLoader({"page": "{{ 6 * 7 }}"}))
+    env.bytecode_cache = cache
+    assert env.get_template("page").render() == "42"

@@ -325,6 +325,9 @@ def create_archive(target_dir: Path, *, sample: bool) -> list[Path]:
         for name in ("site.yaml", "README.md"):
             shutil.copyfile(skeleton / name, target_dir / name)
             created.append(target_dir / name)
+        # stored without its dot: package tools leave dot files out of the wheel
+        shutil.copyfile(skeleton / "gitignore", target_dir / ".gitignore")
+        created.append(target_dir / ".gitignore")
         shutil.copytree(skeleton / "templates", target_dir / "templates")
         (target_dir / "static").mkdir()
         created += [target_dir / "templates", target_dir / "static"]

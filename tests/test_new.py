@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,24 @@ def test_build_with_a_bad_config_exits_1_without_traceback(
     assert main(["build"]) == 1
     err = capsys.readouterr().err
     assert "Did you mean 'page_size'?" in err and "Traceback" not in err
+
+
+def test_new_archive_is_a_git_repository_that_ignores_what_cablesite_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git = shutil.which("git")
+    assert git, "git is needed for this test"
+    target = tmp_path / "archive"
+    assert main(["new", str(target), "--sample"]) == 0
+    monkeypatch.chdir(target)
+    assert main(["build"]) == 0
+    subprocess.run([git, "init", "-q"], check=True)
+    listed = subprocess.run(
+        [git, "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    paths = {line[3:].split("/")[0] for line in listed if line}
+    assert paths == {".gitignore", "README.md", "content", "site.yaml", "templates"}
+    assert any(line.endswith("content/slugs.json") for line in listed)

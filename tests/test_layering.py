@@ -36,7 +36,8 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "search",
     },
-    "search": {"site", "pages", "output", "urls", "errors", "lifetime"},  # Pagefind; imported by build only
+    # Pagefind; imported by build only
+    "search": {"site", "pages", "output", "urls", "errors", "lifetime"},
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }

@@ -93,9 +93,7 @@ class BodyArtifacts:
         start, counted_to, count = self.text_count
         if start != self.body_start or index < counted_to:
             counted_to, count = self.body_start, 0
-        count += sum(
-            1 for line in self.lines[counted_to:index] if line.strip(" " + PAGE_BREAK)
-        )
+        count += sum(1 for line in self.lines[counted_to:index] if line.strip(" " + PAGE_BREAK))
         self.text_count = (self.body_start, index, count)
         return count
 

@@ -18,13 +18,10 @@ pipes fill up, and notices a worker that dies.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
 import queue
-import signal
-import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,6 +36,7 @@ from generator.build_cache import Entry, ParseTask, parse_one
 from generator.build_frontmatter import read_cable_fast
 from generator.cable import CableDocument, cable_to_front_matter
 from generator.errors import BuildError, CablesiteError, ContentError, Problem, ThemeError
+from generator.lifetime import die_with_parent
 from generator.output import write_output
 from generator.pages import PageSpec
 from generator.pages_context import Context, cable_context, common_context
@@ -238,7 +236,7 @@ class WorkerPool:
 
 
 def _worker_main(renderer: Renderer, tasks: Any, results: Any, parent_pid: int) -> None:
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     try:
         while True:
             message = tasks.get()
@@ -258,20 +256,3 @@ def _worker_main(renderer: Renderer, tasks: Any, results: Any, parent_pid: int) 
     finally:
         results.close()
         results.join_thread()
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """End this worker when the build process dies, even by SIGKILL (Linux: PR_SET_PDEATHSIG).
-
-    A worker left behind would go on writing pages into the back tree while
-    the next build prepares it, and would hold its memory (the whole archive)
-    for ever.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the build died before the line above
-        os._exit(1)

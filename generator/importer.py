@@ -13,12 +13,10 @@ kept: the first) the same on every run and for any number of workers.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
 import queue
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ from generator.importer_write import (
     parse_raw_cable,
     prepare_cable,
 )
+from generator.lifetime import die_with_parent
 from generator.parse import ParseResult, RawCable
 from generator.reference import ReferenceTables, load_reference_tables
 
@@ -51,8 +50,8 @@ __all__ = [
 
 Progress = Callable[[int], None]
 
-CHUNK_SIZE = 32          # cables per task sent to a worker
-CHUNKS_PER_WORKER = 4    # tasks in flight per worker: bounds memory while streaming
+CHUNK_SIZE = 32  # cables per task sent to a worker
+CHUNKS_PER_WORKER = 4  # tasks in flight per worker: bounds memory while streaming
 # Linux: workers are forked from the importer and die with it (PR_SET_PDEATHSIG)
 FORK_WORKERS = sys.platform.startswith("linux")
 
@@ -231,7 +230,7 @@ def _worker_main(
     notices within a second, as nothing else would ever tell it.
     """
     if FORK_WORKERS:
-        _die_with_importer(importer_pid)
+        die_with_parent(importer_pid)
         _fresh_std_streams()
     try:
         tables = load_reference_tables()
@@ -266,21 +265,6 @@ def is_running(pid: int) -> bool:
     except OSError:
         return True  # no /proc: existing is all we know
     return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] != "Z"
-
-
-def _die_with_importer(importer_pid: int) -> None:
-    """End this forked worker when the importer dies, even by SIGKILL (PR_SET_PDEATHSIG).
-
-    Its parent is the importer itself, so the kernel kills it the moment the
-    importer is gone: a killed import leaves no process behind.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # the one-second check in _worker_main still ends it
-    if os.getppid() != importer_pid:  # the importer died before the line above
-        os._exit(1)
 
 
 def _fresh_std_streams() -> None:

@@ -19,7 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors", "yaml_depth"},
     "parse": {"cable", "reference", "errors"},
     "urls": {"config", "errors"},
-    "importer": {"parse", "cable", "reference", "errors"},
+    "importer": {"parse", "cable", "reference", "errors", "lifetime"},
     "site": {"cable", "config", "urls", "reference", "errors"},
     "pages": {"site", "cable", "urls", "config", "reference", "errors"},
     "render": {"pages", "config", "errors"},
@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "reference",
         "errors",
         "search",
+        "lifetime",
     },
     # Pagefind; imported by build only
     "search": {"site", "pages", "output", "urls", "errors", "lifetime"},

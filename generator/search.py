@@ -11,14 +11,17 @@ subject, id, byline, body and some metadata as text; id, date, origin and
 classification for the result list; tag, origin, classification and year as
 filters. Nothing else is indexed: only cable pages are handed to Pagefind.
 
-Why shards: Pagefind holds the whole index in memory while it builds it,
-about 0.3 GB per 1,000 cable pages (2.9 GB at 10,000), so one index of the
-251,287 cables would need far more than a 24 GiB machine has. Cables are
-grouped by date into shards of at most SHARD_PAGES pages (years packed
-together while they fit, a big year cut at month boundaries), each indexed
-by its own Pagefind run, and the search page searches them all together
-(Pagefind's mergeIndex). Grouping by date keeps shards stable: adding a
-cable changes its own shard.
+Why shards: Pagefind holds a run's whole index in memory, ~0.3 GiB per 1,000
+cable pages (~700 bytes per distinct word of a page; threads, allocator and
+markup make no difference). Issue 6 allows the build 1.5 GiB, and the build
+process itself holds ~0.75 GiB at 251,287 cables in the search stage (render
+workers have ended; one Pagefind runs at a time). So cables are grouped by
+date (plan_shards) into shards of at most SHARD_PAGES = 2,000 pages, ~0.6 GiB
+for Pagefind at any archive size, each indexed by its own Pagefind run; the
+search page searches them together (Pagefind's mergeIndex). Grouping by date
+keeps shards stable: adding a cable changes its own shard (and, in a month
+cut into runs, the runs after it). CABLESITE_SEARCH_SHARD_PAGES in the
+environment sets another size (tests use a tiny one).
 
 Why it is incremental: a shard's input digest covers the output digests of
 its cable pages (from the build's manifest), its name and the Pagefind
@@ -61,7 +64,8 @@ log = logging.getLogger(__name__)
 
 SEARCH_DIR = "pagefind"  # the folder of the search bundles, below the output folder
 SHARDS_FILE = f"{SEARCH_DIR}/shards.json"
-SHARD_PAGES = 20_000  # about 6 GB of memory for Pagefind at 0.3 GB per 1,000 pages
+SHARD_PAGES = 2_000  # about 0.6 GiB of memory for Pagefind at 0.3 GiB per 1,000 pages
+SHARD_PAGES_VARIABLE = "CABLESITE_SEARCH_SHARD_PAGES"  # the environment may set another size
 FORMAT = 1  # bump when the layout of the bundles changes
 # What the browser needs of a Pagefind bundle; its ready-made UIs are not used.
 KEEP_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
@@ -88,14 +92,29 @@ class SearchReport:
     linked: int = 0
     written: int = 0
     seconds: float = 0.0
+    pagefind_peak: int = 0  # bytes: the most memory one Pagefind run of this build took
 
     def summary(self) -> str:
         again = ", ".join(self.indexed) or "none"
         return (
             f"search: {self.shards} shard(s), indexed again: {again} "
             f"({self.pages_indexed} pages, {self.seconds:.1f}s); {self.kept} kept, "
-            f"{self.linked} linked from the live site; {self.written} file(s) written"
+            f"{self.linked} linked from the live site; {self.written} file(s) written; "
+            f"Pagefind peak {self.pagefind_peak >> 20} MiB"
         )
+
+
+def shard_limit() -> int:
+    """SHARD_PAGES, or the page count CABLESITE_SEARCH_SHARD_PAGES sets (a whole number > 0)."""
+    text = os.environ.get(SHARD_PAGES_VARIABLE, "").strip()
+    if not text:
+        return SHARD_PAGES
+    if not text.isdigit() or int(text) < 1:
+        raise BuildError(
+            f"{SHARD_PAGES_VARIABLE}={text!r}: the pages of a search shard must be a whole "
+            f"number above 0 (default {SHARD_PAGES}); unset it to use the default"
+        )
+    return int(text)
 
 
 def cable_pages(site: Site, plan: Plan) -> list[tuple[str, datetime | None]]:
@@ -211,7 +230,7 @@ def update_search(
     """
     started = time.perf_counter()
     report = SearchReport()
-    shards = plan_shards(pages, limit or SHARD_PAGES)
+    shards = plan_shards(pages, limit or shard_limit())
     report.shards = len(shards)
     binary = find_pagefind() if shards else None
     version = pagefind_version(binary) if binary is not None else ""
@@ -304,16 +323,12 @@ def _index_shard(
         [str(binary), "--site", str(site_dir), "--output-path", str(bundle_dir), "--quiet"]
     )
     started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command, cwd=work_dir, capture_output=True, text=True, errors="replace", check=False
-        )
-    except OSError as exc:
-        raise BuildError(f"{binary}: cannot run Pagefind: {exc.strerror}") from exc
-    if done.returncode != 0 or not (bundle_dir / "pagefind-entry.json").is_file():
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+    returncode, output, peak = _run_measured(binary, command, work_dir)
+    report.pagefind_peak = max(report.pagefind_peak, peak)
+    if returncode != 0 or not (bundle_dir / "pagefind-entry.json").is_file():
+        tail = "\n".join(output.strip().splitlines()[-5:])
         raise BuildError(
-            f"Pagefind failed on the search shard {shard.name} (exit {done.returncode}): {tail}"
+            f"Pagefind failed on the search shard {shard.name} (exit {returncode}): {tail}"
         )
     broken = _incomplete_file(bundle_dir)
     if broken is not None:  # Pagefind exits 0 when it could not write (a full disk)
@@ -324,10 +339,11 @@ def _index_shard(
             + ("the disk is full" if full else "Pagefind left this file empty or cut short")
         )
     log.info(
-        "search shard %s: %d pages indexed in %.1fs",
+        "search shard %s: %d pages indexed in %.1fs, Pagefind peak %d MiB",
         shard.name,
         len(shard.relpaths),
         time.perf_counter() - started,
+        peak >> 20,
     )
     canonicalise_bundle(bundle_dir)
     for path in sorted(_bundle_files(bundle_dir)):
@@ -338,6 +354,27 @@ def _index_shard(
         report.written += written
     report.indexed.append(shard.name)
     report.pages_indexed += len(shard.relpaths)
+
+
+def _run_measured(binary: Path, command: list[str], work_dir: Path) -> tuple[int, str, int]:
+    """Run Pagefind: (exit code, its output, its peak memory in bytes from wait4's ru_maxrss)."""
+    try:
+        process = subprocess.Popen(
+            command, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+    except OSError as exc:
+        raise BuildError(f"{binary}: cannot run Pagefind: {exc.strerror}") from exc
+    assert process.stdout is not None
+    try:
+        with process.stdout:
+            output = process.stdout.read().decode("utf-8", "replace")
+        _, status, usage = os.wait4(process.pid, 0)
+    except BaseException:  # interrupted: Pagefind must not go on writing
+        process.kill()
+        process.wait()
+        raise
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, output, usage.ru_maxrss * 1024
 
 
 def _incomplete_file(bundle_dir: Path) -> Path | None:

@@ -8,11 +8,14 @@ is checked to stay there (the search works offline, from the static files).
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +25,7 @@ import pytest
 
 from generator.build import build
 from generator.config import load_config
+from generator.search import SHARD_PAGES_VARIABLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,23 +56,40 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo archive (content/, site.yaml) built with its search index, served on 127.0.0.1."""
+    with serve_demo(tmp_path_factory.mktemp("demo")) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_in_shards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The demo built with search shards of at most 150 pages (URL, public/)."""
+    with serve_demo(tmp_path_factory.mktemp("demo-shards"), shard_pages="150") as served:
+        yield served
+
+
+@contextmanager
+def serve_demo(archive: Path, *, shard_pages: str = "") -> Iterator[tuple[str, Path]]:
+    """Build the demo archive in `archive` and serve its public/ over HTTP: (URL, public/)."""
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             pass
 
-    archive = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "content", archive / "content")
     shutil.copy(REPO / "site.yaml", archive / "site.yaml")
     config = load_config(archive / "site.yaml")
-    report = build(config, jobs=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SHARD_PAGES_VARIABLE, raising=False)
+        if shard_pages:
+            patch.setenv(SHARD_PAGES_VARIABLE, shard_pages)
+        report = build(config, jobs=2)
     assert not report.failed and config.search
     handler = partial(Quiet, directory=str(config.output_dir))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}", config.output_dir
     finally:
         server.shutdown()
         server.server_close()
@@ -148,9 +169,7 @@ def test_a_tag_filter_narrows_the_results_and_is_kept_in_the_link(
     assert not page.errors and not again.errors
 
 
-def test_words_typed_while_the_index_loads_are_searched_not_lost(
-    browser: Any, served: str
-) -> None:
+def test_words_typed_while_the_index_loads_are_searched_not_lost(browser: Any, served: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(90_000)
@@ -189,3 +208,61 @@ def test_without_javascript_the_page_says_so_and_links_the_indexes(
     assert "Search needs JavaScript" in message.inner_text()
     hrefs = message.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert {"/tag/", "/origin/", "/classification/", "/date/"} <= set(hrefs)
+
+
+def shard_urls(public: Path) -> dict[str, list[str]]:
+    """The cable URLs each shard's bundle indexed, from its fragments."""
+    found: dict[str, list[str]] = {}
+    for name in json.loads((public / "pagefind/shards.json").read_text())["shards"]:
+        urls = []
+        for path in (public / "pagefind" / name / "fragment").iterdir():
+            raw = gzip.decompress(path.read_bytes())
+            urls.append(json.loads(raw[len(b"pagefind_dcd") :])["url"])
+        found[name] = sorted(urls)
+    return found
+
+
+def test_in_small_shards_the_first_and_last_cable_of_every_shard_is_found(
+    browser: Any, served_in_shards: tuple[str, Path]
+) -> None:
+    served, public = served_in_shards
+    shards = shard_urls(public)
+    assert len(shards) >= 6 and max(len(urls) for urls in shards.values()) <= 150
+    assert sum(len(urls) for urls in shards.values()) == len(list(public.glob("cable/*/*/*.html")))
+    page = open_page(browser, f"{served}/search/")
+    for name, urls in shards.items():
+        for url in (urls[0], urls[-1]):
+            cable_id = url.rsplit("/", 1)[1].removesuffix(".html")
+            page.locator("#search-q").fill(cable_id)
+            page.locator("#search-q").press("Enter")
+            page.wait_for_function(
+                "id => document.getElementById('search-status').textContent.includes(id)",
+                arg=cable_id,
+            )
+            page.wait_for_selector("#search-list .cable-item")
+            found = result_ids(page)
+            assert cable_id in found[:3], (name, cable_id, found)
+    assert not page.errors
+    assert all(url.startswith(served) for url in page.requested), "a request left the site"
+
+
+def test_small_shards_give_the_same_counts_and_filters_as_one_index(
+    browser: Any, served: str, served_in_shards: tuple[str, Path]
+) -> None:
+    assert len(shard_urls(served_in_shards[1])) >= 6
+    figures = []
+    for base in (served, served_in_shards[0]):
+        page = open_page(browser, f"{base}/search/?q=nonproliferation")
+        page.wait_for_selector("#search-list .cable-item")
+        words = status_count(page)
+        knnp = page.locator('.search-filter[data-filter="tag"] input[value="KNNP"]')
+        knnp_count = knnp.locator("xpath=..").locator(".count").inner_text()
+        years = page.locator('.search-filter[data-filter="year"] label').all_inner_texts()
+        filtered = open_page(browser, f"{base}/search/?q=nonproliferation&tag=KNNP&year=2009")
+        filtered.wait_for_function(
+            "() => /with the filters/.test(document.getElementById('search-status').textContent)"
+        )
+        figures.append((words, knnp_count, years, status_count(filtered)))
+        assert not page.errors and not filtered.errors
+    assert figures[0] == figures[1]
+    assert 0 < figures[1][3] < figures[1][0]

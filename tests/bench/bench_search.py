@@ -23,11 +23,14 @@ makes one; `.` is the demo archive of the repository). It measures, in order:
    pages without building a K×N archive first (the text repeats, so the
    index itself is not that of K×N different cables).
 4. The index on disk: files and bytes under public/pagefind/, per cable page.
-5. With `--query` (repeatable; default two queries): the search page in
-   Debian's Chromium (/usr/bin/chromium, Playwright; never downloaded) on a
-   local HTTP server, and the bytes the browser fetched for the query: code
-   (pagefind.js, worker, WebAssembly) and index data (entry, metadata,
-   filters, word chunks, fragments), each a fresh browser (no cache).
+5. With `--query` (repeatable; default: two word queries and two filtered
+   ones): the search page in Debian's Chromium (/usr/bin/chromium,
+   Playwright; never downloaded) on a local HTTP server, and the requests and
+   bytes the browser fetched for the query: code (pagefind.js, worker,
+   WebAssembly) and index data (entry, metadata, filters, word chunks,
+   fragments), in all and by kind, each a fresh browser (no cache). A query
+   with '=' in it is the link's query string ('q=embassy&tag=PREL': words
+   and a filter), otherwise it is the words.
 
 Figures go to stdout as a table, and as JSON to --json (default
 /tmp/bench/search-results.json). Run it from the repository root.
@@ -192,7 +195,8 @@ def query_bytes(public: Path, queries: list[str]) -> dict[str, Any]:
 
                 page.on("requestfinished", done)
                 started = time.perf_counter()
-                page.goto(f"{base}/search/?q={query.replace(' ', '+')}")
+                link = query if "=" in query else f"q={query.replace(' ', '+')}"
+                page.goto(f"{base}/search/?{link}")
                 page.wait_for_function(
                     "() => /cables? for|No cable/.test("
                     "document.getElementById('search-status').textContent)"
@@ -207,9 +211,15 @@ def query_bytes(public: Path, queries: list[str]) -> dict[str, Any]:
                     for url, size in fetched
                     if url.startswith("/pagefind/") and not url.endswith((".js", ".pagefind"))
                 )
+                kinds: dict[str, list[int]] = {}
+                for url, size in fetched:
+                    figures = kinds.setdefault(request_kind(url), [0, 0])
+                    figures[0] += 1
+                    figures[1] += size
                 results[query] = {
                     "status": status,
                     "requests": len(fetched),
+                    "by_kind_requests_bytes": kinds,
                     "search_code_bytes": code,
                     "index_data_bytes": data,
                     "all_bytes": sum(size for _, size in fetched),
@@ -220,6 +230,21 @@ def query_bytes(public: Path, queries: list[str]) -> dict[str, Any]:
         server.shutdown()
         server.server_close()
     return results
+
+
+def request_kind(url: str) -> str:
+    """What a fetched URL is: code, shards, entry, meta, filter, index, fragment or page."""
+    path = url.split("?", 1)[0]
+    if path.endswith((".js", ".pagefind", ".css")):
+        return "code"
+    if not path.startswith("/pagefind/"):
+        return "page"
+    for kind in ("filter", "index", "fragment"):
+        if f"/{kind}/" in path:
+            return kind
+    if path.endswith(".pf_meta"):
+        return "meta"
+    return "shards" if path.endswith("shards.json") else "entry"
 
 
 def main() -> None:
@@ -267,7 +292,12 @@ def main() -> None:
         return  # the built index is not that of the copies
     report["disk"] = index_on_disk(public)
     print("on disk:", json.dumps(report["disk"]))
-    queries = args.query or ["nonproliferation directors", "embassy"]
+    queries = args.query or [
+        "nonproliferation directors",
+        "embassy",
+        "q=embassy&tag=PREL",
+        "q=embassy&year=2009",
+    ]
     report["queries"] = query_bytes(public, queries)
     for query, figures in report["queries"].items():
         print(f"query {query!r}:", json.dumps(figures))

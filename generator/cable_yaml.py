@@ -51,6 +51,13 @@ _BLOCK_INDICATORS = re.compile(r": | #|:$")
 _SAFE_FLOW = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ._/()'&+-]*[A-Za-z0-9._/()'&+-])?")
 _BLOCK_CHARS = r"A-Za-z0-9._/()'&+,;\"!%*?=<>@$-"
 _SAFE_BLOCK = re.compile(f"[A-Za-z](?:[ {_BLOCK_CHARS}]*[{_BLOCK_CHARS}])?")
+# Ids, DTGs and hex digests that start with digits ('09ROME1240', '101642Z NOV 09'): a
+# letter right after the leading digits, so no int (but 0b.. and 0x..), float (a '.'),
+# timestamp (a '-') or sexagesimal (a ':') of the resolver can match; plain in both styles.
+_SAFE_DIGIT_FIRST = re.compile(r"(?!0[bx])[0-9]+[A-Za-z](?:[A-Za-z0-9 ]*[A-Za-z0-9])?")
+# 'created' and 'released' ('2009-11-10T16:42:00', '2010-11-28'): the resolver reads them
+# as timestamps, so they are quoted
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2})?")
 WORDS_YAML_RESOLVES = frozenset(
     variant
     for word in ("yes", "no", "true", "false", "on", "off", "null")
@@ -87,8 +94,10 @@ def _dump_one_key(key: str, value: object, dumper: type[Any]) -> str:
 
 
 def _top_level_line(key: str, value: object) -> str:
-    key_text = _scalar(key, flow=False)
+    key_text = key if key in _PLAIN_KEYS else _scalar(key, flow=False)
     if type(value) in _SCALAR_TYPES:  # most keys: spares the Mapping check (an ABC, slow)
+        if type(value) is str and "\n" in value:
+            return f"{key_text}: {_multiline(value)}"
         return f"{key_text}: {_scalar(value, flow=False)}"
     if isinstance(value, list | tuple):
         if not value:
@@ -110,11 +119,18 @@ def _flow_mapping(mapping: Mapping[str, object]) -> str:
     for key, value in mapping.items():
         if type(value) not in _SCALAR_TYPES and isinstance(value, list | tuple | Mapping):
             raise _NotSimple  # a nested collection makes PyYAML switch to block style
-        parts.append(f"{_scalar(key, flow=True)}: {_scalar(value, flow=True)}")
+        key_text = key if key in _PLAIN_KEYS else _scalar(key, flow=True)
+        parts.append(f"{key_text}: {_scalar(value, flow=True)}")
     return "{" + ", ".join(parts) + "}"
 
 
 _SCALAR_TYPES = frozenset([str, int, bool, type(None)])
+# The schema's keys (cable.cable_to_front_matter): plain in both styles, written as they are
+_PLAIN_KEYS = frozenset(
+    "id subject created released classification origin tags precedence dtg sender to info "  # noqa: SIM905
+    "references classified_by reasons declassify_on handling signer sections summary source "
+    "warnings route name serial excluded format file sha256".split()
+)
 
 
 def _scalar(value: object, *, flow: bool) -> str:
@@ -123,6 +139,10 @@ def _scalar(value: object, *, flow: bool) -> str:
             value not in WORDS_YAML_RESOLVES
         ):
             return value
+        if _SAFE_DIGIT_FIRST.fullmatch(value) is not None:
+            return value
+        if _ISO_TIME.fullmatch(value) is not None:
+            return f"'{value}'"
         return _string(value, flow=flow)
     if value is None:
         return "null"
@@ -149,6 +169,27 @@ def _string(text: str, *, flow: bool) -> str:
     if _is_plain(text, flow=flow):
         return text
     return "'" + text.replace("'", "''") + "'"
+
+
+def _multiline(text: str) -> str:
+    """A top-level value with line breaks, single-quoted as PyYAML writes it.
+
+    PyYAML writes a run of n breaks as n + 1 (a single break inside single
+    quotes would be folded to a space) and indents the next line by two. A
+    space next to a break, or any character _QUOTABLE refuses, makes it
+    double-quote the value instead: left to yaml.dump. One summary in nine
+    of the corpus has paragraphs (yaml.dump took ~0.7 ms for it).
+    """
+    if " \n" in text or "\n " in text or _QUOTABLE.fullmatch(text.replace("\n", "")) is None:
+        raise _NotSimple
+    return "'" + _BREAKS.sub(_folded_breaks, text.replace("'", "''")) + "'"
+
+
+_BREAKS = re.compile("\n+")
+
+
+def _folded_breaks(match: re.Match[str]) -> str:
+    return "\n" * (match.end() - match.start() + 1) + "  "
 
 
 def _is_plain(text: str, *, flow: bool) -> bool:

@@ -120,13 +120,10 @@ def build(
         static_files,
         write_statics,
     )
-    from generator.build_quick import (
-        RECORDS_FOLDER,
-        quick_build,
-        record_cable_pages,
-        save_search_pages,
-    )
+    from generator.build_quick import quick_build
+    from generator.build_records import RECORDS_FOLDER, record_cable_pages, save_search_pages
     from generator.build_render import WorkerPool
+    from generator.build_terms import TERMS_FOLDER, record_terms
     from generator.cable_slugs import load_term_slugs, save_term_slugs
     from generator.output import (
         commit,
@@ -155,6 +152,7 @@ def build(
                 out_dir,
                 lambda back_dir: make_renderer(theme, config, back_dir, ("cable.html",)),
                 search,
+                config,
             )
         if quick is not None:
             report.cables, report.pages = state.cables, state.pages
@@ -216,11 +214,14 @@ def build(
             json_suffix=base,
             search_stale=search_stale,
         )
-        refresh_records = state is None or not (config.cache_dir / RECORDS_FOLDER).is_dir()
+        refresh_records = state is None or not all(
+            (config.cache_dir / folder).is_dir() for folder in (RECORDS_FOLDER, TERMS_FOLDER)
+        )
         if unchanged and not clean:
             log.info("nothing changed: %s stays as it is", out_dir)
             if refresh_records:
                 record_cable_pages(config.cache_dir, config.content_dir, site, plan, todo.manifest)
+                record_terms(config.cache_dir, site, plan, digests, base)
             write_live_state(out_dir, new_state)
             return report
         with _stage(report, "render"):
@@ -282,6 +283,7 @@ def build(
             manifest,
             None if refresh_records else rendered_cables,
         )
+        record_terms(config.cache_dir, site, plan, digests, base)
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)
     return report
@@ -291,7 +293,7 @@ def _search_quickly(
     config: SiteConfig, keep_stale: bool
 ) -> tuple[str, Callable[[OutputTrees, Manifest], None]] | None:
     """The search update of a quick build, from the cable pages the last full build saw."""
-    from generator.build_quick import load_search_pages
+    from generator.build_records import load_search_pages
     from generator.search import SEARCH_DIR, update_search
 
     pages = load_search_pages(config.cache_dir)

@@ -22,13 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from generator.build_cache import (
     ContentScan,
@@ -39,7 +35,15 @@ from generator.build_cache import (
 )
 from generator.build_manifest import open_manifests
 from generator.build_plan import Fingerprint, LiveState
+from generator.build_records import (
+    CableRecord,
+    index_view,
+    load_records,
+    save_records,
+)
 from generator.build_render import Renderer, RenderTask, render_tasks
+from generator.build_retitle import Retitle, plan_retitle, save_retitle
+from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.output import (
     Manifest,
@@ -51,30 +55,14 @@ from generator.output import (
     remove_stale,
     write_live_state,
 )
-from generator.pages import PageSpec, Plan, cable_json_digest, cable_page_digest
-from generator.pages_links import CablePageData, cable_page_data
-from generator.site import CableMeta, Site
+from generator.pages import PageSpec, cable_json_digest, cable_page_digest
+from generator.site import CableMeta
 from generator.urls import output_relpath
 
 log = logging.getLogger(__name__)
 
-RECORDS_FOLDER = "pages"
-RECORDS_VERSION = 1
 QUICK_FOLDERS = 3  # more changed content folders than this: a full build
 QUICK_CABLES = 50
-
-
-class CableRecord(NamedTuple):
-    """What the live site's page of one cable was built from."""
-
-    source_key: str
-    index_view: tuple[object, ...]  # the CableMeta fields the indexes use (index_view)
-    row: bytes
-    links: bytes
-    input_digest: bytes  # of the HTML page, as in the live manifest
-    url: str
-    json_url: str
-    data: CablePageData
 
 
 @dataclass(slots=True)
@@ -89,11 +77,6 @@ class QuickResult:
     problems: list[Problem]
 
 
-def index_view(meta: CableMeta) -> tuple[object, ...]:
-    """Everything of a CableMeta but where its file is and what its bytes were."""
-    return tuple(meta[:9])
-
-
 def quick_build(
     scan: ContentScan,
     state: LiveState,
@@ -102,11 +85,13 @@ def quick_build(
     out_dir: Path,
     make_renderer: Callable[[Path], Renderer],
     search: tuple[str, Callable[[OutputTrees, Manifest], None]] | None = None,
+    config: SiteConfig | None = None,
 ) -> QuickResult | None:
     """Build the changed cables' pages only, or None when a full build is needed.
 
     `search` is (folder prefix, update): the files under the prefix are left
-    to the update, which runs once the pages are in the back tree.
+    to the update, which runs once the pages are in the back tree. With the
+    `config`, an edit of subjects alone also goes a short way (build_retitle.py).
     """
     if fingerprint.others != state.fingerprint.others or state.site_view is None:
         return _full_build("the theme, configuration or code changed")
@@ -136,44 +121,93 @@ def quick_build(
     if len(todo) > QUICK_CABLES:
         return _full_build("too many cables changed")
     tasks_meta: list[tuple[str, str, CableRecord, CableMeta]] = []
+    retitled: list[tuple[str, CableRecord, CableMeta]] = []
     for folder, relpath, record, md_sig, txt_sig in todo:
         _, entry = parse_one((str(content_dir), relpath, md_sig, txt_sig))
         if entry[2] is None:
             return _full_build("a changed cable does not load")
         meta = CableMeta._make(entry[2])
         if index_view(meta) != record.index_view:
-            return _full_build("what the indexes know of a cable changed")
+            if config is None or not _subject_only(index_view(meta), record.index_view):
+                return _full_build("what the indexes know of a cable changed")
+            retitled.append((folder, record, meta))
         tasks_meta.append((folder, relpath, record, meta))
     prefix = search[0] if search is not None else None
     view = open_manifests(out_dir, compact=search is None)
     trees = view.trees
+    retitle: Retitle | None = None
+    if retitled:
+        assert config is not None
+
+        def records_of(folder: str) -> dict[str, CableRecord] | None:
+            if folder not in records:
+                loaded = load_records(cache_dir, folder)
+                if loaded is None:
+                    return None
+                records[folder] = loaded
+            return records[folder]
+
+        planned = plan_retitle(
+            retitled,
+            records_of,
+            cache_dir,
+            config,
+            known,
+            lambda relpath: (view.live_entry(relpath) or (None,))[0],
+            view.back_output,
+        )
+        if isinstance(planned, str):
+            return _full_build(planned)
+        retitle = planned
+    # (folder, relpath, record, source key, new meta or None: a cable whose page alone changes)
+    pages: list[tuple[str, str, CableRecord, str, CableMeta | None]] = [
+        (folder, relpath, record, meta.source_key, meta)
+        for folder, relpath, record, meta in tasks_meta
+    ]
+    if retitle is not None:
+        edited = {meta.id for _, _, _, meta in tasks_meta}
+        pages = [
+            (folder, relpath, retitle.cable_pages.get(new.id, (folder, record))[1], key, new)
+            for folder, relpath, record, key, new in pages
+            if new is not None
+        ]
+        pages.extend(
+            (folder, f"{folder}/{cable_id}.md", record, record.source_key, None)
+            for cable_id, (folder, record) in retitle.cable_pages.items()
+            if cable_id not in edited
+        )
     tasks: list[RenderTask] = []
-    for _, relpath, record, meta in tasks_meta:
+    for folder, relpath, record, source_key, new_meta in pages:
         html, json = output_relpath(record.url), output_relpath(record.json_url)
-        old_json = _input(cable_json_digest(record.source_key), state.json_suffix)
         if (view.live_entry(html) or (b"",))[0] != record.input_digest:
             return _full_build("a page is not the one its record was made for")
-        if (view.live_entry(json) or (b"",))[0] != old_json:
-            return _full_build("a JSON page is not the one its record was made for")
         data = record.data._replace(content_path=str(content_dir / relpath))
-        html_digest = cable_page_digest(meta.source_key, record.row, record.links)
-        json_digest = cable_json_digest(meta.source_key)
+        html_digest = cable_page_digest(source_key, record.row, record.links)
+        cable_id = relpath[len(folder) + 1 : -3]
         tasks.append(
             (
-                PageSpec("cable", record.url, html, "cable.html", "", meta.id, 1, html_digest),
+                PageSpec("cable", record.url, html, "cable.html", "", cable_id, 1, html_digest),
                 _input(html_digest, state.cable_suffix),
                 view.back_output(html),
                 data,
             )
         )
+        if new_meta is None:  # a page that shows a retitled cable: its file did not change
+            continue
+        old_json = _input(cable_json_digest(record.source_key), state.json_suffix)
+        if (view.live_entry(json) or (b"",))[0] != old_json:
+            return _full_build("a JSON page is not the one its record was made for")
+        json_digest = cable_json_digest(new_meta.source_key)
         tasks.append(
             (
-                PageSpec("cable_json", record.json_url, json, "", "", meta.id, 1, json_digest),
+                PageSpec("cable_json", record.json_url, json, "", "", cable_id, 1, json_digest),
                 _input(json_digest, state.json_suffix),
                 view.back_output(json),
                 data.content_path,
             )
         )
+    if retitle is not None:
+        tasks.extend(retitle.tasks)
     forget_live_state(out_dir)
     mark_dirty(trees)
     result = QuickResult(len(todo), 0, 0, 0, 0, [])
@@ -198,16 +232,28 @@ def quick_build(
     commit(trees, manifest)
     for folder in changed:
         _update_folder_cache(cache_dir, content_dir, folder, scan.folders[folder])
-    for folder, _, record, meta in tasks_meta:
+    touched = set(changed)
+    for folder, relpath, record, source_key, new_meta in pages:
         html = output_relpath(record.url)
-        records[folder][meta.id] = record._replace(
-            source_key=meta.source_key, input_digest=view.changes[html][0]
+        cable_id = relpath[len(folder) + 1 : -3]
+        records[folder][cable_id] = record._replace(
+            source_key=source_key,
+            index_view=index_view(new_meta) if new_meta is not None else record.index_view,
+            input_digest=view.changes[html][0],
         )
-    for folder in changed:
+        touched.add(folder)
+    for folder in touched:
         save_records(cache_dir, folder, records[folder])
+    if retitle is not None:
+        save_retitle(cache_dir, retitle)
     state.fingerprint = fingerprint
     write_live_state(out_dir, state)
     return result
+
+
+def _subject_only(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """Whether two index views differ in the subject alone (field 1: CableMeta.subject)."""
+    return new[:1] + new[2:] == old[:1] + old[2:]
 
 
 def _full_build(reason: str) -> QuickResult | None:
@@ -232,101 +278,3 @@ def _update_folder_cache(cache_dir: Path, content_dir: Path, folder: str, key: b
             entry = parse_one((str(content_dir), relpath, md_sig, txt_sig))[1]
         entries[relpath] = entry
     save_folder_cache(cache_dir, folder, key, entries)
-
-
-def record_cable_pages(
-    cache_dir: Path,
-    content_dir: Path,
-    site: Site,
-    plan: Plan,
-    manifest: Manifest,
-    cable_ids: Iterable[str] | None = None,
-) -> None:
-    """Keep the record of the live pages of the given cables (None: of every cable).
-
-    A folder whose records are updated loses the records of cables it no
-    longer holds.
-    """
-    root = f"{content_dir}{os.sep}"
-    folder_of = {
-        cable_id: os.path.dirname(meta.content_path[len(root) :])
-        for cable_id, meta in site.cables.items()
-        if meta.content_path.startswith(root)
-    }
-    by_folder: dict[str, list[str]] = {}
-    for cable_id in site.cables if cable_ids is None else cable_ids:
-        if cable_id in folder_of:
-            by_folder.setdefault(folder_of[cable_id], []).append(cable_id)
-    for folder, ids in by_folder.items():
-        kept = {} if cable_ids is None else (load_records(cache_dir, folder) or {})
-        folder_records = {k: v for k, v in kept.items() if folder_of.get(k) == folder}
-        for cable_id in ids:
-            meta = site.cables[cable_id]
-            url = site.urls[cable_id]
-            entry = manifest.get(output_relpath(url))
-            if entry is None:
-                folder_records.pop(cable_id, None)
-                continue
-            data = cable_page_data(site, meta)
-            row, links = plan.cable_parts[cable_id]
-            folder_records[cable_id] = CableRecord(
-                meta.source_key, index_view(meta), row, links, entry[0], url, data.json_url, data
-            )
-        save_records(cache_dir, folder, folder_records)
-
-
-def _records_path(cache_dir: Path, folder: str) -> Path:
-    name = hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
-    return cache_dir / RECORDS_FOLDER / f"{name}.pickle"
-
-
-def load_records(cache_dir: Path, folder: str) -> dict[str, CableRecord] | None:
-    """The records of one content folder, or None if there are none (or they are unreadable)."""
-    try:
-        data = pickle.loads(_records_path(cache_dir, folder).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
-    if not isinstance(data, tuple) or len(data) != 3 or data[:2] != (RECORDS_VERSION, folder):
-        return None
-    records: dict[str, CableRecord] = data[2]
-    return records
-
-
-def save_records(cache_dir: Path, folder: str, records: dict[str, CableRecord]) -> None:
-    path = _records_path(cache_dir, folder)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(
-            pickle.dumps((RECORDS_VERSION, folder, records), protocol=pickle.HIGHEST_PROTOCOL)
-        )
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the page records (%s)", path, exc.strerror)
-
-
-SEARCH_PAGES_FILE = "search-pages.pickle"
-
-
-def save_search_pages(cache_dir: Path, pages: list[tuple[str, datetime | None]]) -> None:
-    """Keep the (path, date) of every cable page: a quick build gives them to search.py."""
-    path = cache_dir / SEARCH_PAGES_FILE
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((RECORDS_VERSION, pages), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the list of cable pages (%s)", path, exc.strerror)
-
-
-def load_search_pages(cache_dir: Path) -> list[tuple[str, datetime | None]] | None:
-    """What save_search_pages kept, or None."""
-    try:
-        data = pickle.loads((cache_dir / SEARCH_PAGES_FILE).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
-    if not isinstance(data, tuple) or len(data) != 2 or data[0] != RECORDS_VERSION:
-        return None
-    pages: list[tuple[str, datetime | None]] = data[1]
-    return pages

@@ -80,6 +80,10 @@ class Plan:
     # cable_page_digest(source key, *these), so a build that changes only the
     # cable's own file can compute it again without planning (build_quick.py)
     cable_parts: Mapping[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    # what the digests of term pages and feeds are made of: every cable's row digest and
+    # each term's head (_term_head), kept by build_retitle.py for a build that changes a row
+    row_digests: Mapping[str, bytes] = field(default_factory=dict)
+    term_heads: Mapping[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 def plan_pages(site: Site) -> Plan:
@@ -94,9 +98,10 @@ def plan_pages(site: Site) -> Plan:
     pages: list[PageSpec] = []
     pagination: dict[tuple[str, str], list[PageSlice]] = {}
     pages.append(_spec("home", "/", "home.html", digest=digest_of(home_data(site))))
-    links_of = CableLinks(site, rows)
+    links_of = CableLinks(site, rows.digests)
     json_urls = _json_urls(site)
     cable_parts: dict[str, tuple[bytes, bytes]] = {}
+    term_heads: dict[tuple[str, str], bytes] = {}
     for cable_id, meta in site.cables.items():
         parts = cable_parts[cable_id] = (rows.get(cable_id), links_of.digest(meta))
         pages.append(
@@ -134,10 +139,9 @@ def plan_pages(site: Site) -> Plan:
         for term in index.terms.values():
             slices = paginate(site, term)
             pagination[(kind, term.name)] = slices
-            head = _term_head(site, term, slices)
+            head = term_heads[(kind, term.name)] = _term_head(site, term, slices)
             every = rows.join(term.cable_ids)
             for number, page in enumerate(slices, start=1):
-                shown = every if number == 1 else every[page.start * 16 : page.stop * 16]
                 pages.append(
                     _spec(
                         "term",
@@ -146,11 +150,9 @@ def plan_pages(site: Site) -> Plan:
                         term_kind=kind,
                         name=term.name,
                         number=number,
-                        digest=hash_parts(head, repr(page).encode("utf-8", "surrogatepass"), shown),
+                        digest=term_page_digest(head, page, number, every),
                     )
                 )
-            feed_size = site.config.feed_size
-            latest = every[-feed_size * 16 :] if feed_size else b""
             pages.append(
                 _spec(
                     "feed",
@@ -158,7 +160,7 @@ def plan_pages(site: Site) -> Plan:
                     "feed.xml",
                     term_kind=kind,
                     name=term.name,
-                    digest=hash_parts(head, latest),
+                    digest=term_feed_digest(head, every, site.config.feed_size),
                 )
             )
     latest_ids = tuple(site.cables)[-site.config.feed_size :] if site.config.feed_size else ()
@@ -170,12 +172,33 @@ def plan_pages(site: Site) -> Plan:
         pages.append(_spec("search", "/search/", "search.html", digest=search_digest))
     sitemap_pages, sitemaps = _sitemaps(site, pages)
     pages.extend(sitemap_pages)
-    return Plan(pages=pages, pagination=pagination, sitemaps=sitemaps, cable_parts=cable_parts)
+    return Plan(
+        pages=pages,
+        pagination=pagination,
+        sitemaps=sitemaps,
+        cable_parts=cable_parts,
+        row_digests=rows.digests,
+        term_heads=term_heads,
+    )
 
 
 def cable_page_digest(source_key: str, row: bytes, links: bytes) -> bytes:
     """The digest of a cable page: its files, its own row, what it shows of other cables."""
     return hash_parts(source_key.encode("utf-8", "surrogatepass"), row, links)
+
+
+def term_page_digest(head: bytes, page: PageSlice, number: int, every: bytes) -> bytes:
+    """A term page's digest: the term's head, its slice, the rows it shows (page 1: all rows).
+
+    `every` is the row digests of all the term's cables, 16 bytes each, in order.
+    """
+    shown = every if number == 1 else every[page.start * 16 : page.stop * 16]
+    return hash_parts(head, repr(page).encode("utf-8", "surrogatepass"), shown)
+
+
+def term_feed_digest(head: bytes, every: bytes, feed_size: int) -> bytes:
+    """A term feed's digest: the term's head and the rows of its latest feed_size cables."""
+    return hash_parts(head, every[-feed_size * 16 :] if feed_size else b"")
 
 
 def cable_json_digest(source_key: str) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.cable import Cable
 from generator.pages import PageSpec, Plan
@@ -151,15 +151,37 @@ def listing_context(site: Site, spec: PageSpec) -> Context:
     return context
 
 
-def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
-    """One page of a term: header (page 1: count, date range, chart, page list), its cables."""
+class TermDates(NamedTuple):
+    """What a term page shows of the dates of all the term's cables: first, last, per month."""
+
+    first: datetime | None
+    last: datetime | None
+    months: list[tuple[str, int]]  # month_counts
+
+
+def term_dates(site: Site, term: Any) -> TermDates:
+    """The TermDates of a term (build_retitle.py keeps them, to render a page without the Site)."""
+    created = [site.cables[cable_id].created for cable_id in term.cable_ids]
+    first = next((when for when in created if when is not None), None)
+    return TermDates(first, created[-1] if created else None, month_counts(created))
+
+
+def term_context(site: Site, plan: Plan, spec: PageSpec, dates: TermDates | None = None) -> Context:
+    """One page of a term: header (page 1: count, date range, chart, page list), its cables.
+
+    `dates` (term_dates) may be given when `site.cables` does not hold all the
+    term's cables, only those of the page.
+    """
     term = site.indexes[spec.term_kind].terms[spec.name]
     slices = plan.pagination[(spec.term_kind, spec.name)]
     page = slices[spec.number - 1]
     cables = site.cables
     ids = term.cable_ids
-    first = next((cables[i].created for i in ids if cables[i].created is not None), None)
-    last = cables[ids[-1]].created if ids else None
+    if dates is not None:
+        first, last = dates.first, dates.last
+    else:
+        first = next((cables[i].created for i in ids if cables[i].created is not None), None)
+        last = cables[ids[-1]].created if ids else None
     info = site.tag_info.get(term.name) if term.kind == "tag" else None
     listing = (
         site.indexes[term.kind].listing_url
@@ -199,7 +221,11 @@ def term_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
             {"number": n, "label": s.label, "url": s.url, "count": s.stop - s.start}
             for n, s in enumerate(slices, start=1)
         ]
-        context["chart"] = timeline([cables[i].created for i in ids])
+        context["chart"] = (
+            timeline([cables[i].created for i in ids])
+            if dates is None
+            else timeline_chart(dates.months, plot_height=64)
+        )
     return context
 
 

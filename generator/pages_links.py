@@ -47,23 +47,25 @@ class RowDigests:
         classification_urls = term_urls(site, "classification")
         urls = site.urls
         self._digests: dict[str, bytes] = {
-            cable_id: hashlib.blake2b(
-                repr(
-                    (
-                        cable_id,
-                        urls[cable_id],
-                        meta.subject,
-                        str(meta.created),
-                        meta.origin,
-                        meta.classification,
-                        origin_urls.get(meta.origin),  # type: ignore[arg-type]
-                        classification_urls.get(meta.classification),  # type: ignore[arg-type]
-                    )
-                ).encode("utf-8", "surrogatepass"),
-                digest_size=16,
-            ).digest()
+            cable_id: row_digest(
+                (
+                    cable_id,
+                    urls[cable_id],
+                    meta.subject,
+                    meta.created,
+                    meta.origin,
+                    meta.classification,
+                    origin_urls.get(meta.origin),  # type: ignore[arg-type]
+                    classification_urls.get(meta.classification),  # type: ignore[arg-type]
+                )
+            )
             for cable_id, meta in site.cables.items()
         }
+
+    @property
+    def digests(self) -> Mapping[str, bytes]:
+        """Cable id -> its row digest."""
+        return self._digests
 
     def get(self, cable_id: str) -> bytes:
         return self._digests[cable_id]
@@ -72,6 +74,12 @@ class RowDigests:
         """The row digests of the cables, 16 bytes each, in order."""
         digests = self._digests
         return b"".join([digests[cable_id] for cable_id in cable_ids])
+
+
+def row_digest(row: tuple[object, ...]) -> bytes:
+    """The digest of one listing row, as listing_row_data gives it (the date as its str())."""
+    data = (*row[:3], str(row[3]), *row[4:])
+    return hashlib.blake2b(repr(data).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def term_urls(site: Site, kind: str) -> dict[str, str]:
@@ -112,9 +120,9 @@ class CableLinks:
     digest of a cable page costs a few dict lookups and one hash.
     """
 
-    def __init__(self, site: Site, rows: RowDigests) -> None:
+    def __init__(self, site: Site, rows: Mapping[str, bytes]) -> None:
         self._site = site
-        self._rows = rows._digests
+        self._rows = rows
         self.slugs = digest_of(
             [
                 (kind, [(term.name, term.url) for term in index.terms.values()])
@@ -123,9 +131,17 @@ class CableLinks:
         )
 
     def digest(self, meta: CableMeta) -> bytes:
+        return hash_parts(*self.parts(meta))
+
+    def parts(self, meta: CableMeta) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """What the digest is made of: slugs, rows of references, of cited-by, previous, next.
+
+        A build that changes one cable's row replaces its 16 bytes in these
+        (build_retitle.py) and hashes them again.
+        """
         rows = self._rows
         previous, following = self._site.neighbours.get(meta.id, (None, None))
-        return hash_parts(
+        return (
             self.slugs,
             b"".join([rows[r] for r in meta.references if r in rows]),
             b"".join([rows[c] for c in self._site.cited_by.get(meta.id, ())]),

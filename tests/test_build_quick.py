@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build
 from generator.build_manifest import QuickManifests, _entry, open_manifests
-from generator.build_quick import RECORDS_FOLDER
+from generator.build_records import RECORDS_FOLDER
 from generator.build_setup import JINJA_FOLDER, bytecode_cache
 from generator.config import load_config
 

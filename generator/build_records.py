@@ -1,0 +1,172 @@
+"""The records a full build keeps of each cable page, for the short ways of later builds.
+
+One file per content folder in .cablesite-cache/page-records/: for each cable,
+what its live page was built from (CableRecord): the index view of its
+metadata, the digests of its row and links with the parts of the links digest,
+the CablePageData the page was rendered with, its own listing row and the
+content folders of the cables its page shows. build_quick.py renders a
+cable's page again from it; build_retitle.py patches the records of the
+pages that show a retitled cable. Also the (path, date) of every cable page
+for the search update of a quick build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from generator.output import Manifest
+from generator.pages import Plan
+from generator.pages_links import CableLinks, CablePageData, cable_page_data, listing_row_data
+from generator.site import CableMeta, Site
+from generator.urls import output_relpath
+
+log = logging.getLogger(__name__)
+
+RECORDS_FOLDER = "page-records"  # was "pages" (version 1): a new name, so all are written again
+RECORDS_VERSION = 2
+
+
+class CableRecord(NamedTuple):
+    """What the live site's page of one cable was built from."""
+
+    source_key: str
+    index_view: tuple[object, ...]  # the CableMeta fields the indexes use (index_view)
+    row: bytes
+    links: bytes
+    input_digest: bytes  # of the HTML page, as in the live manifest
+    url: str
+    json_url: str
+    data: CablePageData
+    row_data: tuple[object, ...]  # its own listing row (listing_row_data)
+    link_parts: tuple[bytes, ...]  # CableLinks.parts: `links` is hash_parts(*link_parts)
+    link_folders: dict[str, str]  # content folder of each cable its page shows
+
+
+def index_view(meta: CableMeta) -> tuple[object, ...]:
+    """Everything of a CableMeta but where its file is and what its bytes were."""
+    return tuple(meta[:9])
+
+
+def record_cable_pages(
+    cache_dir: Path,
+    content_dir: Path,
+    site: Site,
+    plan: Plan,
+    manifest: Manifest,
+    cable_ids: Iterable[str] | None = None,
+) -> None:
+    """Keep the record of the live pages of the given cables (None: of every cable).
+
+    A folder whose records are updated loses the records of cables it no
+    longer holds.
+    """
+    root = f"{content_dir}{os.sep}"
+    folder_of = {
+        cable_id: os.path.dirname(meta.content_path[len(root) :])
+        for cable_id, meta in site.cables.items()
+        if meta.content_path.startswith(root)
+    }
+    by_folder: dict[str, list[str]] = {}
+    links_of = CableLinks(site, plan.row_digests)
+    for cable_id in site.cables if cable_ids is None else cable_ids:
+        if cable_id in folder_of:
+            by_folder.setdefault(folder_of[cable_id], []).append(cable_id)
+    for folder, ids in by_folder.items():
+        kept = {} if cable_ids is None else (load_records(cache_dir, folder) or {})
+        folder_records = {k: v for k, v in kept.items() if folder_of.get(k) == folder}
+        for cable_id in ids:
+            meta = site.cables[cable_id]
+            url = site.urls[cable_id]
+            entry = manifest.get(output_relpath(url))
+            if entry is None:
+                folder_records.pop(cable_id, None)
+                continue
+            data = cable_page_data(site, meta)
+            row, links = plan.cable_parts[cable_id]
+            shown = _shown_cables(data)
+            folder_records[cable_id] = CableRecord(
+                meta.source_key,
+                index_view(meta),
+                row,
+                links,
+                entry[0],
+                url,
+                data.json_url,
+                data,
+                listing_row_data(site, meta),
+                links_of.parts(meta),
+                {shown_id: folder_of[shown_id] for shown_id in shown if shown_id in folder_of},
+            )
+        save_records(cache_dir, folder, folder_records)
+
+
+def _shown_cables(data: CablePageData) -> set[str]:
+    """The ids of the archive's cables a cable page shows (references, cited by, neighbours)."""
+    links: tuple[Any, ...] = data.links
+    refs, cited, previous, following = links[7:11]
+    rows = [*refs, *cited, previous, following]
+    return {row[0] for row in rows if row is not None and len(row) > 2}
+
+
+def _records_path(cache_dir: Path, folder: str) -> Path:
+    name = hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    return cache_dir / RECORDS_FOLDER / f"{name}.pickle"
+
+
+def load_records(cache_dir: Path, folder: str) -> dict[str, CableRecord] | None:
+    """The records of one content folder, or None if there are none (or they are unreadable)."""
+    try:
+        data = pickle.loads(_records_path(cache_dir, folder).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+        return None
+    if not isinstance(data, tuple) or len(data) != 3 or data[:2] != (RECORDS_VERSION, folder):
+        return None
+    records: dict[str, CableRecord] = data[2]
+    return records
+
+
+def save_records(cache_dir: Path, folder: str, records: dict[str, CableRecord]) -> None:
+    path = _records_path(cache_dir, folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(
+            pickle.dumps((RECORDS_VERSION, folder, records), protocol=pickle.HIGHEST_PROTOCOL)
+        )
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("%s: cannot keep the page records (%s)", path, exc.strerror)
+
+
+SEARCH_PAGES_FILE = "search-pages.pickle"
+
+
+def save_search_pages(cache_dir: Path, pages: list[tuple[str, datetime | None]]) -> None:
+    """Keep the (path, date) of every cable page: a quick build gives them to search.py."""
+    path = cache_dir / SEARCH_PAGES_FILE
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps((RECORDS_VERSION, pages), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("%s: cannot keep the list of cable pages (%s)", path, exc.strerror)
+
+
+def load_search_pages(cache_dir: Path) -> list[tuple[str, datetime | None]] | None:
+    """What save_search_pages kept, or None."""
+    try:
+        data = pickle.loads((cache_dir / SEARCH_PAGES_FILE).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+        return None
+    if not isinstance(data, tuple) or len(data) != 2 or data[0] != RECORDS_VERSION:
+        return None
+    pages: list[tuple[str, datetime | None]] = data[1]
+    return pages

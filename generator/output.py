@@ -27,12 +27,14 @@ import pickle
 import shutil
 import sys
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.output_mirror import mirror_tree as mirror_tree
+from generator.output_mirror import remove_tree as _remove_tree
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,6 @@ Manifest = dict[str, tuple[bytes, bytes]]  # relative path -> (input digest, out
 ManifestBlob = tuple[str, bytes]
 MANIFEST_VERSION = 1
 STATE_FILE = "state.pickle"
-MIRROR_THREADS = 4  # link system calls in flight at once (mirror_tree)
 
 
 def output_digest(data: bytes) -> bytes:
@@ -66,6 +67,7 @@ class OutputTrees:
     back_is_new: bool = False
     back_dirty: bool = False
     created_dirs: set[str] = field(default_factory=set)
+    mirroring: Future[None] | None = None  # commit's mirror of a first live tree (finish_commit)
 
 
 def open_output(out_dir: Path, *, clean: bool) -> OutputTrees:
@@ -208,8 +210,14 @@ def remove_stale(trees: OutputTrees, keep: Iterable[str]) -> int:
     return removed
 
 
-def commit(trees: OutputTrees, manifest: Manifest | ManifestBlob) -> None:
-    """Record the back tree's manifest and swap it in as the live site, atomically."""
+def commit(
+    trees: OutputTrees, manifest: Manifest | ManifestBlob, *, background: bool = False
+) -> None:
+    """Record the back tree's manifest and swap it in as the live site, atomically.
+
+    After a first build the next back tree is linked from the new live one:
+    with `background`, in a thread, and finish_commit(trees) waits for it.
+    """
     _save_manifest(trees.manifests_dir, trees.back_dir, manifest)
     out_dir, back_dir = trees.out_dir, trees.back_dir
     try:
@@ -228,8 +236,24 @@ def commit(trees: OutputTrees, manifest: Manifest | ManifestBlob) -> None:
         ) from exc
     _prune_manifests(trees.manifests_dir, (out_dir, back_dir))
     if not back_dir.exists():
-        mirror_tree(out_dir, back_dir)
-        _save_manifest(trees.manifests_dir, back_dir, manifest)
+        if not background:
+            _mirror_back(trees, manifest)
+            return
+        thread = ThreadPoolExecutor(max_workers=1)
+        trees.mirroring = thread.submit(_mirror_back, trees, manifest)
+        thread.shutdown(wait=False)
+
+
+def finish_commit(trees: OutputTrees) -> None:
+    """Wait for the back tree that commit is making, if any; its error is raised here."""
+    mirroring, trees.mirroring = trees.mirroring, None
+    if mirroring is not None:
+        mirroring.result()
+
+
+def _mirror_back(trees: OutputTrees, manifest: Manifest | ManifestBlob) -> None:
+    mirror_tree(trees.out_dir, trees.back_dir)
+    _save_manifest(trees.manifests_dir, trees.back_dir, manifest)
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -249,41 +273,6 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP}:
         return False
     raise OSError(code, os.strerror(code), str(second))
-
-
-def mirror_tree(source: Path, target: Path) -> None:
-    """Recreate source under target with hard links (copies where links are impossible).
-
-    Folders first; the links by a few threads (the calls release the GIL): after
-    a cold build this is the one step between the swap and the end.
-    """
-    _remove_tree(target)
-    source_text = str(source)
-    folders: list[tuple[str, str, list[str]]] = []
-    for dirpath, _dirnames, filenames in os.walk(source):
-        relative = dirpath[len(source_text) :].lstrip(os.sep)
-        folder = os.path.join(target, relative) if relative else str(target)
-        os.makedirs(folder, exist_ok=True)
-        folders.append((dirpath, folder, filenames))
-    with ThreadPoolExecutor(max_workers=MIRROR_THREADS) as pool:
-        for _ in pool.map(_link_folder, folders):
-            pass
-
-
-def _link_folder(job: tuple[str, str, list[str]]) -> None:
-    for name in job[2]:
-        src, dst = os.path.join(job[0], name), os.path.join(job[1], name)
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copyfile(src, dst)
-
-
-def _remove_tree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)
 
 
 def _manifest_path(manifests_dir: Path, tree: Path) -> Path:

@@ -54,6 +54,7 @@ SPLITS = {
     "reference_": "reference",
     "serve_": "serve",
     "search_": "search",
+    "output_": "output",
 }
 NEVER_OUTSIDE_CLI = {"argparse", "rich", "tqdm"}
 NO_TEMPLATES = {"jinja2", "markdown_it", "mdit_py_plugins"}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.output import commit, mirror_tree, open_output, output_digest, write_output
+from generator.output import (
+    commit,
+    finish_commit,
+    mirror_tree,
+    open_output,
+    output_digest,
+    write_output,
+)
 
 
 def test_write_output_skips_identical_bytes(tmp_path: Path) -> None:
@@ -57,3 +64,24 @@ def test_an_interrupted_back_tree_is_rebuilt_from_the_live_one(tmp_path: Path) -
     trees = open_output(out, clean=False)
     assert not (trees.back_dir / "junk.html").exists()
     assert trees.back == trees.live
+
+
+def test_a_first_commit_in_the_background_links_the_back_tree_by_finish_commit(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "public"
+    trees = open_output(out, clean=False)
+    pages = {f"cable/2009/{n:02d}/page.html": f"page {n}".encode() for n in range(40)}
+    for relpath, data in pages.items():
+        write_output(trees.back_dir, relpath, data, None)
+    manifest = {relpath: (b"in", output_digest(data)) for relpath, data in pages.items()}
+    commit(trees, manifest, background=True)
+    assert trees.mirroring is not None
+    finish_commit(trees)
+    assert trees.mirroring is None
+    for relpath, data in pages.items():
+        live, back = out / relpath, trees.back_dir / relpath
+        assert back.read_bytes() == data
+        assert back.stat().st_ino == live.stat().st_ino  # a hard link, not a copy
+    reopened = open_output(out, clean=False)
+    assert reopened.back == reopened.live == manifest  # the back manifest was recorded

@@ -127,6 +127,7 @@ def build(
     from generator.cable_slugs import load_term_slugs, save_term_slugs
     from generator.output import (
         commit,
+        finish_commit,
         forget_live_state,
         mark_dirty,
         open_output,
@@ -257,7 +258,7 @@ def build(
     with _stage(report, "swap"):
         report.removed = remove_stale(trees, manifest)
         # in path order, as every build keeps it: a quick build then reads the stored form
-        commit(trees, dict(sorted(manifest.items())))
+        commit(trees, dict(sorted(manifest.items())), background=True)
         report.swapped = True
     with _stage(report, "record"):
         if config.search:
@@ -284,6 +285,7 @@ def build(
             None if refresh_records else rendered_cables,
         )
         record_terms(config.cache_dir, site, plan, digests, base)
+        finish_commit(trees)  # the back tree of a first build, linked meanwhile
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)
     return report

@@ -208,6 +208,8 @@ def quick_build(
         )
     if retitle is not None:
         tasks.extend(retitle.tasks)
+        for relpath, input_digest in retitle.relabels.items():
+            view.changes[relpath] = (input_digest, (view.live_entry(relpath) or (b"", b""))[1])
     forget_live_state(out_dir)
     mark_dirty(trees)
     result = QuickResult(len(todo), 0, 0, 0, 0, [])

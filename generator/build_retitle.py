@@ -67,6 +67,10 @@ class Retitle:
     cable_pages: dict[str, tuple[str, Any]]  # cable id -> (content folder, patched CableRecord)
     tasks: list[tuple[PageSpec, bytes, bytes | None, object]]  # term pages and feeds (RenderTask)
     terms: dict[tuple[str, str], TermRecord] = field(default_factory=dict)  # patched
+    # pages whose digest changes but not their bytes: page 1 of a term when the changed
+    # rows are on other pages (it shows its own rows, the term's dates and page labels)
+    relabels: dict[str, bytes] = field(default_factory=dict)  # relpath -> new input digest
+    caches: dict[str, Any] = field(default_factory=dict)  # front-matter caches read
 
 
 def plan_retitle(
@@ -174,11 +178,17 @@ def _term_tasks(
     todo: list[tuple[PageSpec, bytes, bytes]] = []  # spec, old input digest, new one
     suffix = notes.suffixes.get("term.html", b"")
     for number, page in enumerate(slices, start=1):
-        if number != 1 and not any(page.start <= at < page.stop for at in found):
+        shows = any(page.start <= at < page.stop for at in found)
+        if number != 1 and not shows:
             continue
         relpath = output_relpath(page.url)
         old = _input(term_page_digest(record.head, page, number, record.every), suffix)
         new = term_page_digest(record.head, page, number, every)
+        if not shows:
+            if live_input(relpath) != old:
+                return "a term page is not the one its record was made for"
+            retitle.relabels[relpath] = _input(new, suffix)
+            continue
         spec = PageSpec("term", page.url, relpath, "term.html", key[0], key[1], number, new)
         todo.append((spec, old, _input(new, suffix)))
     feed_size = config.feed_size
@@ -198,7 +208,7 @@ def _term_tasks(
         else:
             page = slices[spec.number - 1]
             shown.update(range(page.start, page.stop))
-    metas = _metas(cache_dir, live_keys, record, sorted(shown), edited)
+    metas = _metas(cache_dir, live_keys, record, sorted(shown), edited, retitle.caches)
     if metas is None:
         return "the front-matter cache does not hold a listed cable"
     site = _partial_site(config, notes, record, metas)
@@ -219,9 +229,9 @@ def _metas(
     record: TermRecord,
     positions: Iterable[int],
     edited: Mapping[str, CableMeta],
+    caches: dict[str, Any],
 ) -> dict[str, CableMeta] | None:
     """The CableMeta of the term's cables at the positions, from the front-matter cache."""
-    caches: dict[str, Any] = {}
     metas: dict[str, CableMeta] = {}
     for position in positions:
         cable_id, folder = record.term.cable_ids[position], record.folders[position]

@@ -14,11 +14,11 @@ import logging
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from generator.pages import PageSlice, Plan
+from generator.pages import PageSlice, Plan, term_page_digest
 from generator.pages_context import TermDates, term_dates
 from generator.pages_links import hash_parts
 from generator.reference_tags import TagInfo
@@ -63,33 +63,41 @@ def record_terms(
     template_digests: Mapping[str, bytes],
     base: bytes,
 ) -> None:
-    """Keep the TermRecord of every term whose records changed, and the SiteNotes (full builds)."""
+    """Keep the TermRecord of every term whose records changed, and the SiteNotes (full builds).
+
+    A term's record changes with its page 1, whose digest covers its head and the rows of
+    all its cables, so only the terms whose page 1 changed are written (a cable moved to
+    another folder without a change of row leaves a record that build_retitle finds stale).
+    """
     folder = cache_dir / TERMS_FOLDER
     index = load_pickle(folder / INDEX_FILE, dict) or {}
-    root = f"{site.config.content_dir}{os.sep}"
-    folder_of = {
-        cable_id: sys.intern(os.path.dirname(meta.content_path.removeprefix(root)))
-        for cable_id, meta in site.cables.items()
+    first_pages = {
+        (spec.term_kind, spec.name): spec.digest
+        for spec in plan.pages
+        if spec.kind == "term" and spec.number == 1
     }
+    folder_of: dict[str, str] = {}
     rows = plan.row_digests
     kept: dict[tuple[str, str], bytes] = {}
     for kind, site_index in site.indexes.items():
         for term in site_index.terms.values():
             key = (kind, term.name)
-            head = plan.term_heads[key]
-            every = b"".join([rows[cable_id] for cable_id in term.cable_ids])
-            folders = tuple(folder_of[cable_id] for cable_id in term.cable_ids)
-            digest = _record_key(base, head, every, folders)
-            kept[key] = digest
+            digest = kept[key] = hash_parts(base, first_pages[key])
             if index.get(key) == digest:
                 continue
+            if not folder_of:
+                root = f"{site.config.content_dir}{os.sep}"
+                folder_of = {
+                    cable_id: sys.intern(os.path.dirname(meta.content_path.removeprefix(root)))
+                    for cable_id, meta in site.cables.items()
+                }
             record = TermRecord(
                 term,
                 tuple(plan.pagination[key]),
-                head,
-                every,
+                plan.term_heads[key],
+                b"".join([rows[cable_id] for cable_id in term.cable_ids]),
                 term_dates(site, term),
-                folders,
+                tuple(folder_of[cable_id] for cable_id in term.cable_ids),
                 site.tag_info.get(term.name) if kind == "tag" else None,
             )
             _save(_term_path(folder, key), (TERMS_VERSION, key, record))
@@ -118,14 +126,14 @@ def save_terms(cache_dir: Path, terms: Mapping[tuple[str, str], TermRecord]) -> 
     for key, record in terms.items():
         _save(_term_path(folder, key), (TERMS_VERSION, key, record))
         if index is not None and notes:
-            index[key] = _record_key(notes[1].base, record.head, record.every, record.folders)
+            index[key] = _record_key(notes[1].base, record)
     if index is not None:
         _save(folder / INDEX_FILE, index)
 
 
-def _record_key(base: bytes, head: bytes, every: bytes, folders: Iterable[str]) -> bytes:
-    joined = "\0".join(folders).encode("utf-8", "surrogateescape")
-    return hash_parts(base, head, every, joined)
+def _record_key(base: bytes, record: TermRecord) -> bytes:
+    """What the index keeps of a record: the global digest and the digest of the term's page 1."""
+    return hash_parts(base, term_page_digest(record.head, record.slices[0], 1, record.every))
 
 
 def _urls(site: Site, kind: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ are read one cable at a time when its page is rendered.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -317,16 +317,11 @@ def _post_neighbours(ordered: list[CableMeta]) -> dict[str, tuple[str | None, st
 
 def month_counts(created: Iterable[datetime | None]) -> list[tuple[str, int]]:
     """Cables per month from the first month to the last, zeros included: [('2009-11', 3), ...]."""
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    for when in created:
-        if when is not None:
-            counts[(when.year, when.month)] += 1
+    # months counted as year * 12 + month - 1 by Counter's C loop: this runs for every term
+    counts = Counter([when.year * 12 + when.month - 1 for when in created if when is not None])
     if not counts:
         return []
-    (first_year, first_month), (last_year, last_month) = min(counts), max(counts)
-    result: list[tuple[str, int]] = []
-    year, month = first_year, first_month
-    while (year, month) <= (last_year, last_month):
-        result.append((f"{year:04d}-{month:02d}", counts.get((year, month), 0)))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return result
+    return [
+        (f"{month // 12:04d}-{month % 12 + 1:02d}", counts.get(month, 0))
+        for month in range(min(counts), max(counts) + 1)
+    ]

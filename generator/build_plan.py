@@ -185,7 +185,7 @@ def render_chunks(
             need = page_context(site, plan, spec)
         chunk.append((spec, digest, previous, need))
         cost += PAGE_COST.get(spec.kind, 6)
-        if cost >= CHUNK_COST:
+        if cost >= CHUNK_COST and spec.kind != "cable":  # its JSON next: one read of the file
             yield chunk
             chunk, cost = [], 0
     if chunk:

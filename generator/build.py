@@ -10,7 +10,10 @@ the configuration and the cablesite version) differs from the live site's;
 a file is written only when its bytes differ from the back tree's. The
 build records a fingerprint of all its inputs with the live tree, so a build
 whose inputs did not change stops after the scan. A change that touches only
-the text of some cables goes the short way of build_quick.py.
+the text of some cables goes the short way of build_quick.py, and one that
+changes their subjects too the way of build_retitle.py (the pages that show
+their rows); both render from records each full build keeps after the swap
+(build_records.py, build_terms.py).
 """
 
 from __future__ import annotations

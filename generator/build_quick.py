@@ -9,12 +9,19 @@ indexes know. Such a build needs neither the Site nor a plan. It parses the
 changed files, checks the above, and renders the two pages of each cable
 from the record the last full build kept of it: its CablePageData and the
 digests of its row and links (pages.Plan.cable_parts), in
-.cablesite-cache/pages/, one file per content folder.
+.cablesite-cache/page-records/, one file per content folder (build_records.py).
+
+When what changed of what the indexes know is the subject alone, the rows
+of those cables change and with them the pages that show the rows: the
+cables' pages that link them, term pages and feeds. build_retitle.py finds
+those pages and their new digests from the records, and they are rendered
+here with the cables' own pages.
 
 Any doubt (a folder or cable added, removed, broken or renamed; a record
-missing or not the one the live page was built from; an index fact changed)
-and `quick_build` returns None: the full build runs, and it is always right.
-Records are written after the swap and before the build's LiveState, so a
+missing or not the one the live page was built from; an index fact other
+than a subject changed; a retitled cable on the home page or in the site
+feed) and `quick_build` returns None: the full build runs, and it is always
+right. Records are written after the swap and before the build's LiveState, so a
 build killed in between leaves no state and the next build writes them all.
 """
 

@@ -164,11 +164,12 @@ def _paragraph(block: list[str], used: dict[str, int], badges: dict[str, str]) -
     match = _NUMBERED.match(first_text)
     if match is None:
         return f"<p>{escapeHtml(first_text)}{rest}</p>\n"
+    # digits, and an anchor made of them: nothing escapeHtml would change
     number = match.group(1).lstrip("0") or "0"
-    anchor = escapeHtml(_unique(used, f"p{number}"))
+    anchor = _unique(used, f"p{number}")
     head = (
         f'<p id="{anchor}" class="numbered"><a class="para-number" href="#{anchor}" '
-        f'aria-label="Paragraph {escapeHtml(number)}">{escapeHtml(number)}.</a> '
+        f'aria-label="Paragraph {number}">{number}.</a> '
     )
     text = first_text[match.end() :]
     portion = _PORTION.match(text)

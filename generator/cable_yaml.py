@@ -5,12 +5,14 @@ pure-Python representer; an import of the 251,287-cable release would spend
 minutes there. Front matter has one narrow shape (cable.cable_to_front_matter:
 strings, None, whole numbers, lists of strings, flat mappings), so this module
 writes it directly, choosing for every string the style PyYAML would choose
-(plain, or single-quoted when plain would be read back as something else).
+(plain, or single-quoted when plain would be read back as something else;
+a top-level value with line breaks, such as a summary of several paragraphs,
+single-quoted over several lines).
 
-A key whose value is outside that shape — a user's nested keys, a summary
-with a line break, a control character or a tab, a line long enough for
-PyYAML to fold — is written by `yaml.dump` alone, which gives the same lines it
-would give inside the whole document. tests/test_cable_yaml.py checks byte
+A key whose value is outside that shape — a user's nested keys, a line break
+next to a space or inside a list, a control character or a tab, a line long
+enough for PyYAML to fold — is written by `yaml.dump` alone, which gives the
+same lines it would give inside the whole document. tests/test_cable_yaml.py checks byte
 equality with `yaml.dump` on the demo archive and on generated values.
 """
 

@@ -92,3 +92,22 @@ def test_the_bool_and_null_words_are_exactly_those_pyyaml_resolves() -> None:
         assert resolver.resolve(yaml.ScalarNode, word, (True, False)) == STR_TAG, word
         assert dump_front_matter({"name": word}, SafeDumper) == f"name: {word}\n"
         assert dump_front_matter({"tags": [word]}, SafeDumper) == reference_dump({"tags": [word]})
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "First paragraph.\n\nSecond paragraph.",
+        "One break\nthree\n\n\nbreaks",
+        "\nleading and trailing breaks\n",
+        "Iran's\n\n'quoted' - yes: no #x",
+        "a space before \na break",
+        "a break\n before a space",
+        "a tab\t\nand a break",
+    ],
+)
+def test_a_summary_with_paragraphs_is_written_as_yaml_dump_writes_it(summary: str) -> None:
+    data: dict[str, object] = {"id": "09ROME1240", "summary": summary, "tags": ["PREL"]}
+    text = dump_front_matter(data, SafeDumper)
+    assert text == reference_dump(data)
+    assert yaml.safe_load(text)["summary"] == summary

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build_frontmatter import (
+    _UNUSUAL,
     _NotSimple,
+    has_unusual_characters,
     parse_simple_front_matter,
     read_cable_fast,
     read_front_matter,
@@ -217,3 +219,13 @@ def test_every_cable_of_the_demo_archive_reads_the_same_fast() -> None:
         except _NotSimple:
             pass
     assert fast_read > len(CORPUS_FILES) * 0.8  # most real cables avoid the YAML loader
+
+
+def test_unusual_characters_are_found_as_the_regex_finds_them_for_every_code_point() -> None:
+    for start in range(0, 0x110000, 0x800):
+        for point in range(start, start + 0x800):
+            text = f"subject: A{chr(point)}B\n"
+            assert has_unusual_characters(text) == (_UNUSUAL.search(text) is not None), hex(point)
+    assert not has_unusual_characters("id: 09ROME1240\nsubject: 'ROME: IT’S TIME'\n")
+    assert has_unusual_characters("subject: A\tB\n")
+    assert has_unusual_characters("subject: A\u2028B\n")

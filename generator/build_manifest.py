@@ -41,18 +41,35 @@ class QuickManifests:
     blobs: tuple[ManifestBlob, ManifestBlob] | None = None  # (live, back) when compact
     changes: Manifest = field(default_factory=dict)
     _names: list[str] | None = None
+    _positions: dict[str, int] | None = None
+    _lookups: int = 0
 
     def live_entry(self, relpath: str) -> tuple[bytes, bytes] | None:
         if self.blobs is None:
             return self.trees.live.get(relpath)
-        return _entry(self.blobs[0], relpath)
+        return _entry(self.blobs[0], self._index(relpath))
+
+    def _index(self, relpath: str) -> int | None:
+        """The position of relpath in both blobs (they list the same paths), or None.
+
+        A few lookups search the paths string; more (a subject edit looks up ~80
+        pages, each a count over megabytes) build a dict of positions once.
+        """
+        assert self.blobs is not None
+        self._lookups += 1
+        if self._positions is None and self._lookups > 8:
+            names = self._names = self._names or self.blobs[0][0].split("\n")
+            self._positions = {name: at for at, name in enumerate(names)}
+        if self._positions is not None:
+            return self._positions.get(relpath)
+        return _index(self.blobs[0][0], relpath)
 
     def back_output(self, relpath: str) -> bytes | None:
         """The output digest of the back tree's file, or None if it has none."""
         if self.blobs is None:
             entry = self.trees.back.get(relpath)
         else:
-            entry = _entry(self.blobs[1], relpath)
+            entry = _entry(self.blobs[1], self._index(relpath))
         return entry[1] if entry is not None else None
 
     def to_link(self, skip_prefix: str | None) -> list[str]:
@@ -91,7 +108,7 @@ class QuickManifests:
         paths, digests = self.blobs[0]
         updated = bytearray(digests)
         for relpath, (input_digest, output_digest) in self.changes.items():
-            index = _index(paths, relpath)
+            index = self._index(relpath)
             if index is None:
                 raise ValueError(f"{relpath} is not in the manifest")
             updated[32 * index : 32 * index + 32] = input_digest + output_digest
@@ -143,8 +160,7 @@ def _index(paths: str, relpath: str) -> int | None:
     return paths.count("\n", 0, at + 1)
 
 
-def _entry(blob: ManifestBlob, relpath: str) -> tuple[bytes, bytes] | None:
-    index = _index(blob[0], relpath)
+def _entry(blob: ManifestBlob, index: int | None) -> tuple[bytes, bytes] | None:
     if index is None:
         return None
     digests = blob[1]

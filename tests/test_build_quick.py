@@ -9,10 +9,11 @@ import jinja2
 import pytest
 
 from generator.build import build
-from generator.build_manifest import QuickManifests, _entry, open_manifests
+from generator.build_manifest import QuickManifests, _entry, _index, open_manifests
 from generator.build_records import RECORDS_FOLDER
 from generator.build_setup import JINJA_FOLDER, bytecode_cache
 from generator.config import load_config
+from generator.output import OutputTrees
 
 SITES = Path(__file__).resolve().parent / "sites"
 CABLE = "content/cables/2009/10/09ROME1111.md"
@@ -157,13 +158,22 @@ def test_a_path_is_found_in_the_stored_manifest_wherever_it_is() -> None:
     paths = "a.html\nb/index.html\nc.json"
     digests = bytes(range(96))
     for index, path in enumerate(paths.split("\n")):
-        assert _entry((paths, digests), path) == (
+        assert _entry((paths, digests), _index(paths, path)) == (
             digests[32 * index : 32 * index + 16],
             digests[32 * index + 16 : 32 * index + 32],
         )
-    assert _entry((paths, digests), "b") is None
-    assert _entry((paths, digests), "index.html") is None
-    assert _entry((paths, digests), "a.html\nb") is None
+    assert _index(paths, "b") is None
+    assert _index(paths, "index.html") is None
+    assert _index(paths, "a.html\nb") is None
+    # many lookups (a subject edit) go through a dict of positions: the same answers
+    trees = OutputTrees(Path("out"), Path("back"), Path("manifests"), {}, {})
+    view = QuickManifests(trees, ((paths, digests), (paths, digests[::-1])))
+    for _ in range(4):
+        for index, path in enumerate(paths.split("\n")):
+            assert view.live_entry(path) == _entry((paths, digests), index)
+            assert view.back_output(path) == digests[::-1][32 * index + 16 : 32 * index + 32]
+        assert view.live_entry("b") is None and view.back_output("index.html") is None
+    assert view._positions is not None
 
 
 def test_compiled_templates_are_kept_and_a_lost_cache_folder_does_not_stop_a_build(

@@ -292,11 +292,16 @@ def _terms_of(meta: CableMeta, kinds: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def _swap(blob: bytes, swaps: Mapping[bytes, bytes]) -> bytes:
-    """The blob of 16-byte row digests with the changed ones replaced."""
-    chunks = [blob[at : at + 16] for at in range(0, len(blob), 16)]
-    if not any(chunk in swaps for chunk in chunks):
-        return blob
-    return b"".join([swaps.get(chunk, chunk) for chunk in chunks])
+    """The blob of 16-byte row digests with the changed ones replaced (found by bytes.find)."""
+    updated: bytearray | None = None
+    for old, new in swaps.items():
+        at = blob.find(old)
+        while at != -1:
+            if at % 16 == 0:
+                updated = updated if updated is not None else bytearray(blob)
+                updated[at : at + 16] = new
+            at = blob.find(old, at + 1)
+    return bytes(updated) if updated is not None else blob
 
 
 def _patch_links(

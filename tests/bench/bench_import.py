@@ -118,8 +118,9 @@ def write_csv(path: Path, row_count: int) -> None:
 # ---------------------------------------------------------------- measuring
 
 
-def tree_usage(root_pid: int, cpu_by_pid: dict[int, float]) -> int:
-    """Resident memory (bytes) of a process and all its descendants; records their CPU seconds."""
+def tree_usage(root_pid: int, cpu_by_pid: dict[int, tuple[float, float]]) -> int:
+    """Resident memory (bytes) of a process and all its descendants; records their CPU seconds
+    (user, system)."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -136,18 +137,19 @@ def tree_usage(root_pid: int, cpu_by_pid: dict[int, float]) -> int:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
             stat = Path(f"/proc/{pid}/stat").read_bytes()
             fields = stat[stat.rindex(b")") + 2 :].split()
-            cpu_by_pid[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            cpu_by_pid[pid] = (int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS)
         todo.extend(children.get(pid, ()))
     return total
 
 
 def run_import(
     sources: list[str], content_dir: Path, jobs: int
-) -> tuple[float, float, int, str]:
-    """(wall seconds, CPU seconds, peak tree memory in bytes, summary line) of one import.
+) -> tuple[float, float, float, int, str]:
+    """(wall seconds, CPU seconds, system CPU seconds, peak tree memory in bytes, summary line).
 
     CPU seconds (user + system of every process of the tree, polled) vary less
-    with the load of a shared machine than wall time.
+    with the load of a shared machine than wall time. The system part is mostly
+    creating files (two per new cable: ~0.1-0.5 ms each on this machine's ext4).
     """
     command = [sys.executable, "-m", "generator", "import", *sources]
     command += ["--into", str(content_dir), "--jobs", str(jobs)]
@@ -156,7 +158,7 @@ def run_import(
         command, cwd=REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     peak = 0
-    cpu_by_pid: dict[int, float] = {}
+    cpu_by_pid: dict[int, tuple[float, float]] = {}
     done = threading.Event()
 
     def poll() -> None:
@@ -173,19 +175,21 @@ def run_import(
     poller.join()
     lines = stdout.strip().splitlines()
     summary = lines[-1] if lines else f"exit code {process.returncode}"
-    return seconds, sum(cpu_by_pid.values()), peak, summary
+    system = sum(sys_seconds for _, sys_seconds in cpu_by_pid.values())
+    return seconds, sum(user for user, _ in cpu_by_pid.values()) + system, system, peak, summary
 
 
 def measure(label: str, sources: list[str], work_dir: Path, jobs: int, once: bool) -> None:
     content_dir = work_dir / f"content-j{jobs}"
     shutil.rmtree(content_dir, ignore_errors=True)
     for run in ("first", "again")[: 1 if once else 2]:
-        seconds, cpu_seconds, peak, summary = run_import(sources, content_dir, jobs)
+        seconds, cpu_seconds, system, peak, summary = run_import(sources, content_dir, jobs)
         words = [part.split()[0] for part in summary.split(",")[:3]]
         cables = sum(int(word) for word in words if word.isdigit())
         print(
             f"{label:>22} | jobs {jobs} | {run:>5} | {cables:>7,} cables | {seconds:6.1f} s | "
-            f"{cables / seconds:6,.0f} cables/s | CPU {cpu_seconds:6.1f} s = "
+            f"{cables / seconds:6,.0f} cables/s | CPU {cpu_seconds:6.1f} s "
+            f"(system {system:5.1f} s) = "
             f"{cables / max(cpu_seconds, 0.01):5,.0f} cables/CPU-s | "
             f"peak {peak / 2**20:5.0f} MiB | {summary}",
             flush=True,
@@ -208,9 +212,10 @@ def stage_times(csv_path: Path, rows: int, work_dir: Path) -> dict[str, float]:
     times: dict[str, float] = {}
 
     def timed(name: str, run: object) -> object:
-        start = time.process_time()
+        start, system = time.process_time(), os.times().system
         result = run() if callable(run) else None
         times[name] = (time.process_time() - start) / rows
+        times[f"{name} system"] = (os.times().system - system) / rows
         return result
 
     raws = timed("read", lambda: _first_raws(csv_path, rows))
@@ -241,7 +246,9 @@ def stage_times(csv_path: Path, rows: int, work_dir: Path) -> dict[str, float]:
     )
     shutil.rmtree(content_dir, ignore_errors=True)
     times["header"] = times["parse"] - times["body"]
+    times["header system"] = times["parse system"] - times["body system"]
     times["import"] = times["read"] + times["prepare"] + times["apply"]
+    times["import system"] = sum(times[f"{name} system"] for name in ("read", "prepare", "apply"))
     return times
 
 
@@ -267,7 +274,11 @@ def report_stages(csv_path: Path, rows: int, runs: int, work_dir: Path) -> None:
         values = sorted(samples[name])
         median = values[len(values) // 2]
         spread = f"{values[0] * 1e3:.3f}-{values[-1] * 1e3:.3f}"
-        print(f"  {name:8s} {median * 1e3:7.3f} ms  ({spread})", flush=True)
+        system = sorted(samples[f"{name} system"])[len(values) // 2]
+        print(
+            f"  {name:8s} {median * 1e3:7.3f} ms  ({spread})  system {system * 1e3:6.3f} ms",
+            flush=True,
+        )
     imported = sorted(samples["import"])[runs // 2]
     print(f"  = {1 / imported:,.0f} cables per CPU-second (read + prepare + apply)")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import io
 import json
 import shlex
@@ -183,6 +184,9 @@ def snapshot_source(repo_dir: Path, revision: str, work_dir: Path) -> tuple[Path
         partial = work_dir / f".src-{sha}.partial"
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(partial, filter="data")
+        # An installed cablesite has its bytecode; without it every run would
+        # compile the modules again (PYTHONDONTWRITEBYTECODE may be set).
+        compileall.compile_dir(partial / "generator", quiet=1)
         partial.rename(target)
     return target, f"commit {sha}"
 

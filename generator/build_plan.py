@@ -175,7 +175,7 @@ def render_chunks(
     chunk: list[RenderTask] = []
     cost = 0
     cables = site.cables
-    for spec, digest, previous in items:
+    for index, (spec, digest, previous) in enumerate(items):
         need: object
         if spec.kind == "cable":
             need = cable_page_data(site, cables[spec.name])
@@ -185,11 +185,20 @@ def render_chunks(
             need = page_context(site, plan, spec)
         chunk.append((spec, digest, previous, need))
         cost += PAGE_COST.get(spec.kind, 6)
-        if cost >= CHUNK_COST and spec.kind != "cable":  # its JSON next: one read of the file
+        if cost >= CHUNK_COST and not _twin_follows(items, index):
             yield chunk
             chunk, cost = [], 0
     if chunk:
         yield chunk
+
+
+def _twin_follows(items: Sequence[tuple[PageSpec, bytes, bytes | None]], index: int) -> bool:
+    """Whether items[index] is a cable page whose JSON twin comes next (one read of its file)."""
+    spec = items[index][0]
+    if spec.kind != "cable" or index + 1 >= len(items):
+        return False
+    following = items[index + 1][0]
+    return following.kind == "cable_json" and following.name == spec.name
 
 
 def static_files(static_dirs: tuple[Path, ...]) -> dict[str, tuple[Path, bytes]]:

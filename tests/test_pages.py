@@ -93,3 +93,28 @@ def test_sitemap_parts_list_every_html_page_but_404() -> None:
     listed = {url for urls in plan.sitemaps.values() for url in urls}
     html = {p.url for p in plan.pages if p.relpath.endswith(".html") and p.url != "/404.html"}
     assert listed == html
+
+
+def test_render_chunks_split_cable_pages_alone_but_never_a_page_from_its_json_twin() -> None:
+    """A template edit renders cable pages without their JSON: they must still be split."""
+    from generator.build_plan import CHUNK_COST, PAGE_COST, render_chunks
+
+    site = site_of([meta(n, START + timedelta(days=n)) for n in range(200)])
+    plan = plan_pages(site)
+    cable_pages = [(p, b"d", None) for p in plan.pages if p.kind == "cable"]
+    chunks = list(render_chunks(site, plan, cable_pages))
+    assert len(chunks) >= len(cable_pages) * PAGE_COST["cable"] // CHUNK_COST
+    assert sum(len(chunk) for chunk in chunks) == len(cable_pages)
+
+    twins = {p.name: p for p in plan.pages if p.kind == "cable_json"}
+    paired = [
+        item
+        for p in plan.pages
+        if p.kind == "cable"
+        for item in ((p, b"d", None), (twins[p.name], b"d", None))
+    ]
+    chunks = list(render_chunks(site, plan, paired))
+    assert len(chunks) > 1
+    for chunk in chunks:
+        names = [task[0].name for task in chunk]
+        assert names[0::2] == names[1::2]  # each cable page beside its twin, in one chunk

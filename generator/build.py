@@ -33,6 +33,7 @@ from generator.build_setup import fingerprint_inputs, global_digest, make_render
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.output import read_live_state
+from generator.output_lock import output_lock
 from generator.render_theme import load_theme
 
 if TYPE_CHECKING:
@@ -95,6 +96,19 @@ def build(
     """
     out_dir = Path(out_dir or config.output_dir).absolute()
     jobs = max(1, jobs or os.cpu_count() or 1)
+    with output_lock(out_dir):
+        return _build(config, out_dir, clean, jobs, progress, search_stale)
+
+
+def _build(
+    config: SiteConfig,
+    out_dir: Path,
+    clean: bool,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    search_stale: bool,
+) -> BuildReport:
+    """build() with the output folder locked."""
     report = BuildReport(out_dir=out_dir)
 
     with _stage(report, "scan"):

@@ -13,9 +13,9 @@ filters. Nothing else is indexed: only cable pages are handed to Pagefind.
 
 Why shards: Pagefind holds a run's whole index in memory, ~0.3 GiB per 1,000
 cable pages (~700 bytes per distinct word of a page; threads, allocator and
-markup make no difference). Issue 6 allows the build 1.5 GiB, and the build
-process itself holds ~0.75 GiB at 251,287 cables in the search stage (render
-workers have ended; one Pagefind runs at a time). So cables are grouped by
+markup make no difference). Issue 6 allows the build 1.5 GiB; the build
+process itself holds ~1.07 GiB at 251,287 cables in the search stage (render
+workers have ended), so the full release still peaks near 1.7 GiB. Cables are grouped by
 date (plan_shards) into shards of at most SHARD_PAGES = 2,000 pages, ~0.6 GiB
 for Pagefind at any archive size, each indexed by its own Pagefind run; the
 search page searches them together (Pagefind's mergeIndex). Grouping by date
@@ -357,7 +357,8 @@ def _index_shard(
 
 
 def _run_measured(binary: Path, command: list[str], work_dir: Path) -> tuple[int, str, int]:
-    """Run Pagefind: (exit code, its output, its peak memory in bytes from wait4's ru_maxrss)."""
+    """Run Pagefind: (exit code, output, wait4's ru_maxrss in bytes: an upper bound of its
+    peak, since Linux carries the forking build's size over into the program it runs)."""
     try:
         process = subprocess.Popen(
             command, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -178,8 +178,11 @@ GROWTH_PATTERNS = {
     "garbled-quotes": " &a8",
 }
 # Linear growth makes the 2 MB parse about 4 times as long as the 0.5 MB one; quadratic, 16.
-# The bound is generous (the machine is shared; CPU time, best of two).
+# The bound is generous, and a pair over it is measured again, up to three pairs in all:
+# the machine is shared, and a build beside the tests once pushed one pair over it. A
+# quadratic pass is over it every time.
 MAX_GROWTH = 9.0
+ATTEMPTS = 3
 
 
 def cpu_seconds(parse: Callable[[], object]) -> float:
@@ -194,14 +197,21 @@ def cpu_seconds(parse: Callable[[], object]) -> float:
 @pytest.mark.parametrize("name", sorted(GROWTH_PATTERNS))
 def test_parse_time_grows_linearly_with_adversarial_input(name: str) -> None:
     unit = GROWTH_PATTERNS[name]
-    times = []
-    for size in (500_000, 2_000_000):
-        text = HEADER + unit * (size // len(unit))
-        raw = RawCable(text, "hostile.txt", 1, "telegram")
-        with cpu_limit(120):
-            times.append(cpu_seconds(lambda raw=raw: parse_cable(raw, TABLES)))
-    small, large = times
-    assert large / max(small, 0.05) < MAX_GROWTH, (name, small, large)
+    raws = [
+        RawCable(HEADER + unit * (size // len(unit)), "hostile.txt", 1, "telegram")
+        for size in (500_000, 2_000_000)
+    ]
+    pairs = []
+    for _ in range(ATTEMPTS):
+        times = []
+        for raw in raws:
+            with cpu_limit(120):
+                times.append(cpu_seconds(lambda raw=raw: parse_cable(raw, TABLES)))
+        small, large = times
+        pairs.append((small, large))
+        if large / max(small, 0.05) < MAX_GROWTH:
+            return
+    pytest.fail(f"{name}: 0.5 MB and 2 MB parses took (CPU s) {pairs}")
 
 
 # ---------------------------------------------------------------- through the command line

@@ -32,6 +32,7 @@ from generator.build_plan import Fingerprint, LiveState
 from generator.build_setup import fingerprint_inputs, global_digest, make_renderer
 from generator.config import SiteConfig
 from generator.errors import Problem
+from generator.memory import release_memory
 from generator.output import read_live_state
 from generator.output_lock import output_lock
 from generator.render_theme import load_theme
@@ -268,31 +269,21 @@ def _build(
                 report.written += written
             report.written += write_statics(trees, todo)
     manifest = todo.manifest
-    if config.search:
-        with _stage(report, "search"):
-            pages = cable_pages(site, plan)
-            update_search(trees, manifest, pages, keep_stale=search_stale)
-    with _stage(report, "swap"):
-        report.removed = remove_stale(trees, manifest)
-        # in path order, as every build keeps it: a quick build then reads the stored form
-        commit(trees, dict(sorted(manifest.items())), background=True)
-        report.swapped = True
-    with _stage(report, "record"):
-        if config.search:
-            save_search_pages(config.cache_dir, pages)
-        by_path = todo.by_path
-        rendered_cables = {
-            by_path[relpath][0].name for relpath in rendered if by_path[relpath][0].kind == "cable"
+    by_path = todo.by_path
+    rendered_cables = {
+        by_path[relpath][0].name for relpath in rendered if by_path[relpath][0].kind == "cable"
+    }
+    if state is not None:  # and every cable of a folder that changed (one may have left)
+        old_keys = state.fingerprint.folders
+        moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
+        root = f"{config.content_dir}{os.sep}"
+        rendered_cables |= {
+            cable_id
+            for cable_id, meta in site.cables.items()
+            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
         }
-        if state is not None:  # and every cable of a folder that changed (one may have left)
-            old_keys = state.fingerprint.folders
-            moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
-            root = f"{config.content_dir}{os.sep}"
-            rendered_cables |= {
-                cable_id
-                for cable_id, meta in site.cables.items()
-                if os.path.dirname(meta.content_path.removeprefix(root)) in moved
-            }
+
+    def keep_records() -> None:
         record_cable_pages(
             config.cache_dir,
             config.content_dir,
@@ -302,6 +293,27 @@ def _build(
             None if refresh_records else rendered_cables,
         )
         record_terms(config.cache_dir, site, plan, digests, base)
+
+    if config.search:
+        # Records first, then the site and the plan go: Pagefind runs beside this process,
+        # which would otherwise hold them (~1 GiB at 251,287 cables) through the stage.
+        with _stage(report, "record"):
+            pages = cable_pages(site, plan)
+            save_search_pages(config.cache_dir, pages)
+            keep_records()
+        del site, plan, loaded, todo, by_path, chunks, results, rendered, rendered_cables
+        del keep_records, scan, state, items
+        release_memory()
+        with _stage(report, "search"):
+            update_search(trees, manifest, pages, keep_stale=search_stale)
+    with _stage(report, "swap"):
+        report.removed = remove_stale(trees, manifest)
+        # in path order, as every build keeps it: a quick build then reads the stored form
+        commit(trees, dict(sorted(manifest.items())), background=True)
+        report.swapped = True
+    with _stage(report, "record"):
+        if not config.search:  # while a first build links its back tree (commit)
+            keep_records()
         finish_commit(trees)  # the back tree of a first build, linked meanwhile
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)

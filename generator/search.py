@@ -46,7 +46,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ from generator.lifetime import tied
 from generator.output import Manifest, OutputTrees, link_from_live, output_digest, write_output
 from generator.pages import Plan
 from generator.search_bundle import canonicalise_bundle
+from generator.search_pagefind import find_pagefind, pagefind_version, run_pagefind
 from generator.site import Site
 
 log = logging.getLogger(__name__)
@@ -182,34 +182,6 @@ def _shard(group: Sequence[tuple[str, list[str]]]) -> Shard:
     return Shard(name, tuple(relpath for _, relpaths in group for relpath in relpaths))
 
 
-def find_pagefind() -> Path:
-    """The Pagefind binary of the installed `pagefind` package (or PAGEFIND_BINARY_PATH)."""
-    missing = BuildError(
-        "search is on (site.yaml has `search: true`, the default) but the Pagefind "
-        "binary is not installed: run `pip install 'pagefind[bin]'` (it comes with "
-        "cablesite), or set `search: false` in site.yaml"
-    )
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        raise missing from None
-    found = get_executable()
-    if found is None or not Path(found).is_file():
-        raise missing
-    return Path(found)
-
-
-def pagefind_version(binary: Path) -> str:
-    """'pagefind 1.5.2' (part of every shard's digest: a new Pagefind re-indexes)."""
-    try:
-        done = subprocess.run(
-            [str(binary), "--version"], capture_output=True, text=True, check=True, timeout=60
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise BuildError(f"{binary}: cannot run Pagefind: {exc}") from exc
-    return done.stdout.strip()
-
-
 def update_search(
     trees: OutputTrees,
     manifest: Manifest,
@@ -235,11 +207,13 @@ def update_search(
     binary = find_pagefind() if shards else None
     version = pagefind_version(binary) if binary is not None else ""
     work_dir = trees.back_dir.parent / "search-work"
+    live_files, back_files = _files_by_shard(trees.live), _files_by_shard(trees.back)
     try:
         for shard in shards:
             digest = _shard_digest(shard, manifest, version)
             prefix = f"{SEARCH_DIR}/{shard.name}/"
-            if _reuse(trees, prefix, digest, manifest, report, keep_stale=keep_stale):
+            live, back = live_files.get(prefix, {}), back_files.get(prefix, {})
+            if _reuse(trees, live, back, digest, manifest, report, keep_stale=keep_stale):
                 continue
             assert binary is not None
             _index_shard(binary, trees, shard, digest, prefix, manifest, work_dir, report)
@@ -268,20 +242,38 @@ def _shard_digest(shard: Shard, manifest: Manifest, version: str) -> bytes:
     return hasher.digest()
 
 
+def _files_by_shard(manifest: Manifest) -> dict[str, Manifest]:
+    """The search files of a tree's manifest by shard folder ('pagefind/2005/' -> entries).
+
+    One pass over the manifest, not one per shard: at 251,287 cables that is
+    ~770,000 entries for each of 161 shards.
+    """
+    files: dict[str, Manifest] = {}
+    start = len(SEARCH_DIR) + 1
+    for relpath, entry in manifest.items():
+        if relpath.startswith(SEARCH_DIR + "/"):
+            end = relpath.find("/", start)
+            if end > 0:
+                files.setdefault(relpath[: end + 1], {})[relpath] = entry
+    return files
+
+
 def _reuse(
     trees: OutputTrees,
-    prefix: str,
+    live: Manifest,
+    back: Manifest,
     digest: bytes,
     manifest: Manifest,
     report: SearchReport,
     *,
     keep_stale: bool = False,
 ) -> bool:
-    """Keep the shard's files if the back tree has them for this digest, or link the live ones."""
-    live = {p: e for p, e in trees.live.items() if p.startswith(prefix)}
+    """Keep the shard's files if the back tree has them for this digest, or link the live ones.
+
+    `live` and `back` are the shard's entries in the two trees' manifests.
+    """
     if keep_stale and live:
         digest = next(iter(live.values()))[0]  # whatever the live tree was indexed from
-    back = {p: e for p, e in trees.back.items() if p.startswith(prefix)}
     if back and all(entry[0] == digest for entry in back.values()):
         manifest.update(back)
         report.kept += 1
@@ -291,7 +283,7 @@ def _reuse(
     for relpath, entry in live.items():
         if back.get(relpath, (b"", None))[1] != entry[1] and not link_from_live(trees, relpath):
             return False  # the live file is gone: index again
-        manifest[relpath] = entry
+    manifest.update(live)
     report.linked += 1
     return True
 
@@ -307,8 +299,6 @@ def _index_shard(
     report: SearchReport,
 ) -> None:
     """Run Pagefind over the shard's pages (hard links in a work folder) into the back tree."""
-    for relpath in [p for p in manifest if p.startswith(prefix)]:
-        del manifest[relpath]  # entries of a reuse that failed half-way
     shutil.rmtree(work_dir, ignore_errors=True)
     site_dir, bundle_dir = work_dir / "site", work_dir / "bundle"
     for relpath in shard.relpaths:
@@ -323,7 +313,7 @@ def _index_shard(
         [str(binary), "--site", str(site_dir), "--output-path", str(bundle_dir), "--quiet"]
     )
     started = time.perf_counter()
-    returncode, output, peak = _run_measured(binary, command, work_dir)
+    returncode, output, peak = run_pagefind(binary, command, work_dir)
     report.pagefind_peak = max(report.pagefind_peak, peak)
     if returncode != 0 or not (bundle_dir / "pagefind-entry.json").is_file():
         tail = "\n".join(output.strip().splitlines()[-5:])
@@ -354,28 +344,6 @@ def _index_shard(
         report.written += written
     report.indexed.append(shard.name)
     report.pages_indexed += len(shard.relpaths)
-
-
-def _run_measured(binary: Path, command: list[str], work_dir: Path) -> tuple[int, str, int]:
-    """Run Pagefind: (exit code, output, wait4's ru_maxrss in bytes: an upper bound of its
-    peak, since Linux carries the forking build's size over into the program it runs)."""
-    try:
-        process = subprocess.Popen(
-            command, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-    except OSError as exc:
-        raise BuildError(f"{binary}: cannot run Pagefind: {exc.strerror}") from exc
-    assert process.stdout is not None
-    try:
-        with process.stdout:
-            output = process.stdout.read().decode("utf-8", "replace")
-        _, status, usage = os.wait4(process.pid, 0)
-    except BaseException:  # interrupted: Pagefind must not go on writing
-        process.kill()
-        process.wait()
-        raise
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, output, usage.ru_maxrss * 1024
 
 
 def _incomplete_file(bundle_dir: Path) -> Path | None:

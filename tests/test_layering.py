@@ -13,6 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "generator"
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "lifetime": set(),  # children that die with their cablesite process (PR_SET_PDEATHSIG)
+    "memory": set(),  # a child's peak memory, and memory a build gives back (/proc, glibc)
     "yaml_depth": set(),  # how deep YAML nests, for the loaders of front matter and site.yaml
     "reference": {"errors"},  # packaged data tables (post variants, cable ids, TAGS titles)
     "cable": {"errors", "yaml_depth"},  # cable_yaml: front-matter YAML; cable_files: content/
@@ -36,9 +37,10 @@ ALLOWED: dict[str, set[str]] = {
         "errors",
         "search",
         "lifetime",
+        "memory",
     },
     # Pagefind; imported by build only
-    "search": {"site", "pages", "output", "urls", "errors", "lifetime"},
+    "search": {"site", "pages", "output", "urls", "errors", "lifetime", "memory"},
     "serve": {"build", "render", "config", "errors", "output", "urls"},
     "check": {"site", "pages", "urls", "cable", "config", "errors"},
 }

@@ -110,7 +110,7 @@ def test_a_build_in_tiny_shards_indexes_every_cable_in_exactly_one(
     assert sorted(indexed) == cable_urls(public) and len(cable_urls(public)) == 6
     summary = [r.getMessage() for r in caplog.records if r.getMessage().startswith("search: ")]
     peak = int(summary[-1].rsplit("Pagefind peak ", 1)[1].split(" MiB")[0])
-    assert 1 <= peak < 1024  # wait4 saw the Pagefind runs, each of two pages
+    assert 1 <= peak < 1024  # Pagefind's own peak (/proc), of runs of two pages each
 
 
 def test_editing_a_cable_in_tiny_shards_indexes_only_its_shard_again(

@@ -302,7 +302,7 @@ def _build(
             save_search_pages(config.cache_dir, pages)
             keep_records()
         del site, plan, loaded, todo, by_path, chunks, results, rendered, rendered_cables
-        del keep_records, scan, state, items
+        del keep_records, scan, state, items, planned, pool
         release_memory()
         with _stage(report, "search"):
             update_search(trees, manifest, pages, keep_stale=search_stale)

@@ -9,7 +9,7 @@ indexes know. Such a build needs neither the Site nor a plan. It parses the
 changed files, checks the above, and renders the two pages of each cable
 from the record the last full build kept of it: its CablePageData and the
 digests of its row and links (pages.Plan.cable_parts), in
-.cablesite-cache/page-records/, one file per content folder (build_records.py).
+.cablesite-cache/cable-records/, one record per content folder (build_records.py).
 
 When what changed of what the indexes know is the subject alone, the rows
 of those cables change and with them the pages that show the rows: the
@@ -251,8 +251,7 @@ def quick_build(
             input_digest=view.changes[html][0],
         )
         touched.add(folder)
-    for folder in touched:
-        save_records(cache_dir, folder, records[folder])
+    save_records(cache_dir, {folder: records[folder] for folder in touched})
     if retitle is not None:
         save_retitle(cache_dir, retitle)
     state.fingerprint = fingerprint

@@ -1,6 +1,7 @@
 """The records a full build keeps of each cable page, for the short ways of later builds.
 
-One file per content folder in .cablesite-cache/page-records/: for each cable,
+One record per content folder, in one pack in .cablesite-cache/cable-records/
+(build_pack.py): for each cable,
 what its live page was built from (CableRecord): the index view of its
 metadata, the digests of its row and links with the parts of the links digest,
 the CablePageData the page was rendered with, its own listing row and the
@@ -12,15 +13,16 @@ for the search update of a quick build.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from generator.build_pack import Pack, PackWriter, record_pickler
 from generator.output import Manifest
 from generator.pages import Plan
 from generator.pages_links import CableLinks, CablePageData, cable_page_data, listing_row_data
@@ -29,8 +31,11 @@ from generator.urls import output_relpath
 
 log = logging.getLogger(__name__)
 
-RECORDS_FOLDER = "page-records"  # was "pages" (version 1): a new name, so all are written again
-RECORDS_VERSION = 2
+# a new name for a new format, so that all are written again: "pages" (version 1),
+# "page-records" (2: one file per content folder)
+RECORDS_FOLDER = "cable-records"
+RECORDS_VERSION = 3
+_OLD_FOLDERS = ("pages", "page-records")
 
 
 class CableRecord(NamedTuple):
@@ -65,8 +70,11 @@ def record_cable_pages(
     """Keep the record of the live pages of the given cables (None: of every cable).
 
     A folder whose records are updated loses the records of cables it no
-    longer holds.
+    longer holds; with every cable, the folders that hold none lose theirs.
     """
+    for old in _OLD_FOLDERS:
+        if (cache_dir / old).is_dir():
+            shutil.rmtree(cache_dir / old, ignore_errors=True)
     root = f"{content_dir}{os.sep}"
     folder_of = {
         cable_id: os.path.dirname(meta.content_path[len(root) :])
@@ -78,8 +86,14 @@ def record_cable_pages(
     for cable_id in site.cables if cable_ids is None else cable_ids:
         if cable_id in folder_of:
             by_folder.setdefault(folder_of[cable_id], []).append(cable_id)
+    pack = Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION)
+    writer = PackWriter(pack, fresh=cable_ids is None)
+    dumps = record_pickler()
+    if cable_ids is None:
+        for gone in pack.entries.keys() - by_folder.keys():
+            writer.drop(gone)
     for folder, ids in by_folder.items():
-        kept = {} if cable_ids is None else (load_records(cache_dir, folder) or {})
+        kept = {} if cable_ids is None else (_load(pack, folder) or {})
         folder_records = {k: v for k, v in kept.items() if folder_of.get(k) == folder}
         for cable_id in ids:
             meta = site.cables[cable_id]
@@ -104,7 +118,8 @@ def record_cable_pages(
                 links_of.parts(meta),
                 {shown_id: folder_of[shown_id] for shown_id in shown if shown_id in folder_of},
             )
-        save_records(cache_dir, folder, folder_records)
+        writer.put(folder, dumps((RECORDS_VERSION, folder, folder_records)))
+    writer.close()
 
 
 def _shown_cables(data: CablePageData) -> set[str]:
@@ -115,34 +130,26 @@ def _shown_cables(data: CablePageData) -> set[str]:
     return {row[0] for row in rows if row is not None and len(row) > 2}
 
 
-def _records_path(cache_dir: Path, folder: str) -> Path:
-    name = hashlib.blake2b(folder.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
-    return cache_dir / RECORDS_FOLDER / f"{name}.pickle"
-
-
 def load_records(cache_dir: Path, folder: str) -> dict[str, CableRecord] | None:
     """The records of one content folder, or None if there are none (or they are unreadable)."""
-    try:
-        data = pickle.loads(_records_path(cache_dir, folder).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
+    return _load(Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION), folder)
+
+
+def _load(pack: Pack, folder: str) -> dict[str, CableRecord] | None:
+    data = pack.load(folder)
     if not isinstance(data, tuple) or len(data) != 3 or data[:2] != (RECORDS_VERSION, folder):
         return None
     records: dict[str, CableRecord] = data[2]
     return records
 
 
-def save_records(cache_dir: Path, folder: str, records: dict[str, CableRecord]) -> None:
-    path = _records_path(cache_dir, folder)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(
-            pickle.dumps((RECORDS_VERSION, folder, records), protocol=pickle.HIGHEST_PROTOCOL)
-        )
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the page records (%s)", path, exc.strerror)
+def save_records(cache_dir: Path, records: Mapping[str, dict[str, CableRecord]]) -> None:
+    """Keep the records of the given content folders (folder -> its records)."""
+    writer = PackWriter(Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION), fresh=False)
+    dumps = record_pickler()
+    for folder, folder_records in records.items():
+        writer.put(folder, dumps((RECORDS_VERSION, folder, folder_records)))
+    writer.close()
 
 
 SEARCH_PAGES_FILE = "search-pages.pickle"

@@ -40,8 +40,8 @@ from generator.build_terms import (
     TERMS_VERSION,
     SiteNotes,
     TermRecord,
+    TermRecords,
     load_pickle,
-    load_term,
     save_terms,
 )
 from generator.config import SiteConfig
@@ -127,9 +127,10 @@ def plan_retitle(
         )
         retitle.cable_pages[cable_id] = (folder, patched)
     positions: dict[tuple[str, str], list[int]] = {}
+    term_records = TermRecords(cache_dir)
     for _, record, meta in edits:
         for key in _terms_of(meta, site_notes.kinds):
-            term_record = retitle.terms.get(key) or load_term(cache_dir, key)
+            term_record = retitle.terms.get(key) or term_records.load(key)
             if term_record is None or meta.id not in term_record.term.cable_ids:
                 return "no term record for a term of a retitled cable"
             position = term_record.term.cable_ids.index(meta.id)

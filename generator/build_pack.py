@@ -66,6 +66,7 @@ class Pack:
             and data[:2] == (PACK_FORMAT, version)
             and isinstance(data[2], str)
             and isinstance(data[3], dict)
+            and all(type(entry) is PackEntry for entry in data[3].values())
         ):
             self.name, self.entries = data[2], data[3]
 

@@ -87,7 +87,8 @@ def record_cable_pages(
         if cable_id in folder_of:
             by_folder.setdefault(folder_of[cable_id], []).append(cable_id)
     pack = Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION)
-    writer = PackWriter(pack, fresh=cable_ids is None)
+    # most folders written again (a template edit renders every cable): a new pack
+    writer = PackWriter(pack, fresh=cable_ids is None or 2 * len(by_folder) > len(pack.entries))
     dumps = record_pickler()
     if cable_ids is None:
         for gone in pack.entries.keys() - by_folder.keys():

@@ -303,7 +303,7 @@ def _build(
             keep_records()
         del site, plan, loaded, todo, by_path, chunks, results, rendered, rendered_cables
         del keep_records, scan, state, items, planned, pool
-        release_memory()
+        release_memory([manifest, pages, trees.live, trees.back])
         with _stage(report, "search"):
             update_search(trees, manifest, pages, keep_stale=search_stale)
     with _stage(report, "swap"):

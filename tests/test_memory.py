@@ -48,3 +48,16 @@ def test_release_memory_gives_back_what_was_let_go() -> None:
     del rows
     after = release_memory()
     assert after - before < 30 * MiB, (before >> 20, grown >> 20, after >> 20)
+
+
+def test_release_memory_fills_what_it_keeps_again_with_the_same_contents() -> None:
+    digest = bytes(range(16))
+    manifest = {f"cable/2009/{n}.html": (digest, n.to_bytes(16, "big")) for n in range(50_000)}
+    pages = [(relpath, None) for relpath in manifest]
+    expected_manifest, expected_pages = dict(manifest), list(pages)
+    same_manifest, same_pages = manifest, pages
+    release_memory([manifest, pages])
+    assert manifest is same_manifest and pages is same_pages  # filled in place
+    assert manifest == expected_manifest and pages == expected_pages
+    assert list(manifest) == list(expected_manifest)  # in the same order
+    assert pages[7][0] is next(k for i, k in enumerate(manifest) if i == 7)  # shared, as before

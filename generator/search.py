@@ -13,11 +13,13 @@ filters. Nothing else is indexed: only cable pages are handed to Pagefind.
 
 Why shards: Pagefind holds a run's whole index in memory, ~0.3 GiB per 1,000
 cable pages (~700 bytes per distinct word of a page; threads, allocator and
-markup make no difference). Issue 6 allows the build 1.5 GiB; the build
-process itself holds ~1.07 GiB at 251,287 cables in the search stage (render
-workers have ended), so the full release still peaks near 1.7 GiB. Cables are grouped by
-date (plan_shards) into shards of at most SHARD_PAGES = 2,000 pages, ~0.6 GiB
-for Pagefind at any archive size, each indexed by its own Pagefind run; the
+markup make no difference). Issue 6 allows the build 1.5 GiB. Before this
+stage the build writes its records and lets go of the site and the plan
+(build.py, memory.release_memory): it then holds its manifest and the list of
+cable pages, 111 MiB at 50,000 cables (it held ~1.07 GiB at 251,287 cables
+when it kept them). Cables are grouped by date (plan_shards) into shards of
+at most SHARD_PAGES = 2,000 pages, ~0.6 GiB for Pagefind at any archive
+size, each indexed by its own Pagefind run; the
 search page searches them together (Pagefind's mergeIndex). Grouping by date
 keeps shards stable: adding a cable changes its own shard (and, in a month
 cut into runs, the runs after it). CABLESITE_SEARCH_SHARD_PAGES in the

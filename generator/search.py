@@ -49,7 +49,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -191,6 +191,7 @@ def update_search(
     *,
     limit: int | None = None,
     keep_stale: bool = False,
+    make_room: Callable[[], object] | None = None,
 ) -> SearchReport:
     """Bring the search bundles of the back tree up to date with its cable pages.
 
@@ -200,7 +201,8 @@ def update_search(
     removes them. With `keep_stale` (the preview server's rebuilds) a shard
     that has files keeps them even if its pages changed: re-indexing takes
     seconds per thousand pages. Its old digest stays in the manifest, so
-    the next build without `keep_stale` indexes it again.
+    the next build without `keep_stale` indexes it again. `make_room` is
+    called once, before the first Pagefind run, if there is one.
     """
     started = time.perf_counter()
     report = SearchReport()
@@ -218,6 +220,9 @@ def update_search(
             if _reuse(trees, live, back, digest, manifest, report, keep_stale=keep_stale):
                 continue
             assert binary is not None
+            if make_room is not None:
+                make_room()
+                make_room = None
             _index_shard(binary, trees, shard, digest, prefix, manifest, work_dir, report)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

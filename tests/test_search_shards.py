@@ -20,6 +20,7 @@ import pytest
 from generator.build import build
 from generator.config import load_config
 from generator.errors import BuildError
+from generator.output import forget_live_state
 from generator.search import (
     SHARD_PAGES,
     SHARD_PAGES_VARIABLE,
@@ -141,3 +142,21 @@ def test_editing_a_cable_in_tiny_shards_indexes_only_its_shard_again(
     assert changed and all(
         p.name == "shards.json" or p.is_relative_to(public / "pagefind" / own[0]) for p in changed
     ), sorted(str(p) for p in changed)
+
+
+def test_memory_is_given_back_once_before_pagefind_and_only_when_it_runs(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(SHARD_PAGES_VARIABLE, "2")
+    config = load_config(archive / "site.yaml")
+
+    def releases() -> int:
+        return sum(r.getMessage().startswith("memory: ") for r in caplog.records)
+
+    with caplog.at_level(logging.INFO, logger="generator.memory"):
+        build(config, jobs=1)
+        assert releases() == 1  # three shards and more, one release before the first
+        forget_live_state(config.output_dir)  # the next build goes the full way
+        caplog.clear()
+        report = build(config, jobs=1)
+        assert report.swapped and releases() == 0  # every shard kept: Pagefind never ran

@@ -38,7 +38,7 @@ INDEX_FILE = "index.pickle"
 PACK_FORMAT = 1
 _PACK_SUFFIX = ".pack"
 # what unpickling a torn, foreign or older file raises (an old class gone: AttributeError)
-_UNREADABLE = (
+UNREADABLE = (
     OSError,
     pickle.UnpicklingError,
     EOFError,
@@ -65,7 +65,7 @@ class Pack:
         self.entries: dict[object, Where] = {}
         try:
             data = pickle.loads((folder / INDEX_FILE).read_bytes())
-        except _UNREADABLE:
+        except UNREADABLE:
             return
         if (
             isinstance(data, tuple)
@@ -104,7 +104,7 @@ class Pack:
             return None
         try:
             return pickle.loads(blob)
-        except _UNREADABLE:
+        except UNREADABLE:
             return None
 
 
@@ -265,3 +265,23 @@ def _new_name(old: str) -> str:
     """The next pack's name: never the current one, so an index never points into a new pack."""
     generation = int(old[5:-5]) + 1 if old.startswith("pack-") and old[5:-5].isdigit() else 1
     return f"pack-{generation}{_PACK_SUFFIX}"
+
+
+def load_pickle(path: Path, kind: type) -> Any:
+    """A small file of the cache, unpickled, or None (missing, unreadable, not a `kind`)."""
+    try:
+        data = pickle.loads(path.read_bytes())
+    except UNREADABLE:
+        return None
+    return data if isinstance(data, kind) else None
+
+
+def save_pickle(path: Path, data: object, what: str) -> None:
+    """Keep a small file of the cache (tmp + os.replace); a failure is a warning naming `what`."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("%s: cannot keep %s (%s)", path, what, exc.strerror)

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import shutil
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from generator.build_pack import Pack, PackWriter, record_pickler
+from generator.build_pack import Pack, PackWriter, load_pickle, record_pickler, save_pickle
 from generator.output import Manifest
 from generator.pages import Plan
 from generator.pages_links import CableLinks, CablePageData, cable_page_data, listing_row_data
@@ -158,23 +157,13 @@ SEARCH_PAGES_FILE = "search-pages.pickle"
 
 def save_search_pages(cache_dir: Path, pages: list[tuple[str, datetime | None]]) -> None:
     """Keep the (path, date) of every cable page: a quick build gives them to search.py."""
-    path = cache_dir / SEARCH_PAGES_FILE
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((RECORDS_VERSION, pages), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the list of cable pages (%s)", path, exc.strerror)
+    save_pickle(cache_dir / SEARCH_PAGES_FILE, (RECORDS_VERSION, pages), "the list of cable pages")
 
 
 def load_search_pages(cache_dir: Path) -> list[tuple[str, datetime | None]] | None:
     """What save_search_pages kept, or None."""
-    try:
-        data = pickle.loads((cache_dir / SEARCH_PAGES_FILE).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
-    if not isinstance(data, tuple) or len(data) != 2 or data[0] != RECORDS_VERSION:
+    data = load_pickle(cache_dir / SEARCH_PAGES_FILE, tuple)
+    if data is None or len(data) != 2 or data[0] != RECORDS_VERSION:
         return None
     pages: list[tuple[str, datetime | None]] = data[1]
     return pages

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build_cache import load_folder_cache
+from generator.build_pack import load_pickle
 from generator.build_terms import (
     NOTES_FILE,
     TERMS_FOLDER,
@@ -41,7 +42,6 @@ from generator.build_terms import (
     SiteNotes,
     TermRecord,
     TermRecords,
-    load_pickle,
     save_terms,
 )
 from generator.config import SiteConfig

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import shutil
 import sys
 from collections import Counter
@@ -20,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from generator.build_pack import Pack, PackWriter, record_pickler
+from generator.build_pack import Pack, PackWriter, load_pickle, record_pickler, save_pickle
 from generator.pages import PageSlice, Plan, term_page_digest
 from generator.pages_context import TermDates
 from generator.pages_links import hash_parts
@@ -131,7 +130,7 @@ def record_terms(
         suffixes={name: digest + base for name, digest in template_digests.items()},
         base=base,
     )
-    _save(folder / NOTES_FILE, (TERMS_VERSION, notes))
+    save_pickle(folder / NOTES_FILE, (TERMS_VERSION, notes), "the term records")
 
 
 def _months(cables: Mapping[str, CableMeta]) -> dict[str, int]:
@@ -213,22 +212,3 @@ class TermRecords:
             return None
         term, slices, head, every, dates, folders, tag_info = stored
         return TermRecord(term, slices, head, every, _dates(dates), folders, tag_info)
-
-
-def load_pickle(path: Path, kind: type) -> Any:
-    try:
-        data = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-        return None
-    return data if isinstance(data, kind) else None
-
-
-def _save(path: Path, data: object) -> None:
-    try:
-        if not path.parent.is_dir():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("%s: cannot keep the term records (%s)", path, exc.strerror)

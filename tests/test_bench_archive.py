@@ -356,3 +356,22 @@ def test_cable_edit_changes_only_subject_and_body(archive: Path, tmp_path: Path)
     run_bench._edit_cable(path, original, 3, False)
     assert read_cable(path).cable.subject == before.subject
     assert read_cable(path).body == read_cable(source).body + " Bench edit 3."
+
+
+def test_outputs_are_set_aside_whole_and_deleted_only_when_the_run_ends(tmp_path: Path) -> None:
+    archive_dir = tmp_path / "n10" / "archive"
+    (archive_dir / "content").mkdir(parents=True)
+    (archive_dir / "site.yaml").write_text("title: t\n")
+    (archive_dir / ".cablesite-cache" / "terms").mkdir(parents=True)
+    (archive_dir / "public" / "cable").mkdir(parents=True)
+    (archive_dir / "public" / "cable" / "a.html").write_text("page")
+    run_bench.clean_archive(archive_dir, archive_dir / "public", tmp_path)
+    assert sorted(p.name for p in archive_dir.iterdir()) == ["content", "site.yaml"]
+    moved = sorted(p.name.split("-", 1)[1] for p in (tmp_path / run_bench.TRASH).iterdir())
+    assert moved == [".cablesite-cache", "public"]
+    kept = next((tmp_path / run_bench.TRASH).glob("*-public"))
+    assert (kept / "cable" / "a.html").read_text() == "page"
+    run_bench.set_aside(archive_dir / "public", tmp_path)  # gone already: nothing to do
+    run_bench.empty_trash(tmp_path)
+    assert not (tmp_path / run_bench.TRASH).exists()
+    assert (archive_dir / "content").is_dir()

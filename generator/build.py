@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +40,9 @@ from generator.render_theme import load_theme
 if TYPE_CHECKING:
     from generator.build_render import Renderer, RenderResult, RenderTask
     from generator.output import Manifest, OutputTrees
+    from generator.pages import PageSpec
     from generator.pages_context import Context
+    from generator.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,12 @@ def _build(
         write_statics,
     )
     from generator.build_quick import quick_build
-    from generator.build_records import RECORDS_FOLDER, record_cable_pages, save_search_pages
+    from generator.build_records import (
+        RECORDS_FOLDER,
+        CableRecorder,
+        record_cable_pages,
+        save_search_pages,
+    )
     from generator.build_render import WorkerPool
     from generator.build_terms import TERMS_FOLDER, record_terms
     from generator.cable_slugs import load_term_slugs, save_term_slugs
@@ -247,7 +254,14 @@ def _build(
             forget_live_state(out_dir)
             mark_dirty(trees)
             items, report.linked = link_unchanged(trees, todo)
-            chunks = render_chunks(site, plan, items)
+            recorder = CableRecorder(
+                config.cache_dir,
+                config.content_dir,
+                site,
+                plan,
+                None if refresh_records else _cables_to_record(items, state, scan, site, config),
+            )
+            chunks = render_chunks(site, plan, items, recorder.seen)
             if pool is None and len(items) > POOL_THRESHOLD and jobs > 1:
                 # a small change that touched many pages
                 pool = stack.enter_context(WorkerPool(renderer, jobs))
@@ -257,41 +271,19 @@ def _build(
                 if pool is not None
                 else _render_here(renderer, new_state.site_view, chunks, progress)
             )
-            rendered: list[str] = []
             for result in results:
                 if isinstance(result, Problem):
                     report.problems.append(result)
                     continue
                 relpath, input_digest, digest, written = result
                 todo.manifest[relpath] = (input_digest, digest)
-                rendered.append(relpath)
                 report.rendered += 1
                 report.written += written
             report.written += write_statics(trees, todo)
     manifest = todo.manifest
-    by_path = todo.by_path
-    rendered_cables = {
-        by_path[relpath][0].name for relpath in rendered if by_path[relpath][0].kind == "cable"
-    }
-    if state is not None:  # and every cable of a folder that changed (one may have left)
-        old_keys = state.fingerprint.folders
-        moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
-        root = f"{config.content_dir}{os.sep}"
-        rendered_cables |= {
-            cable_id
-            for cable_id, meta in site.cables.items()
-            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
-        }
 
     def keep_records() -> None:
-        record_cable_pages(
-            config.cache_dir,
-            config.content_dir,
-            site,
-            plan,
-            manifest,
-            None if refresh_records else rendered_cables,
-        )
+        recorder.finish(manifest)
         record_terms(config.cache_dir, site, plan, digests, base)
 
     if config.search:
@@ -302,7 +294,7 @@ def _build(
             pages = cable_pages(site, plan)
             save_search_pages(config.cache_dir, pages)
             keep_records()
-        del site, plan, loaded, todo, by_path, chunks, results, rendered, rendered_cables
+        del site, plan, loaded, todo, chunks, results, recorder
         del keep_records, scan, state, items, planned, pool
         with _stage(report, "search"):
             update_search(
@@ -324,6 +316,28 @@ def _build(
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)
     return report
+
+
+def _cables_to_record(
+    items: Sequence[tuple[PageSpec, bytes, bytes | None]],
+    state: LiveState | None,
+    scan: ContentScan,
+    site: Site,
+    config: SiteConfig,
+) -> set[str]:
+    """The cables whose records change: those rendered, and all of every folder that changed
+    (a cable may have left it)."""
+    cable_ids = {spec.name for spec, _, _ in items if spec.kind == "cable"}
+    if state is not None:
+        old_keys = state.fingerprint.folders
+        moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
+        root = f"{config.content_dir}{os.sep}"
+        cable_ids |= {
+            cable_id
+            for cable_id, meta in site.cables.items()
+            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
+        }
+    return cable_ids
 
 
 def _search_quickly(

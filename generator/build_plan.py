@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from generator.output import (
 if TYPE_CHECKING:  # build.py reads a LiveState before it knows whether to plan or render
     from generator.build_render import RenderTask
     from generator.pages import PageSpec, Plan
+    from generator.pages_links import CablePageData
     from generator.site import Site
 
 CHUNK_COST = 48  # about 12 cable pages with their JSON, or 8 full term pages
@@ -166,9 +167,16 @@ def write_statics(trees: OutputTrees, todo: Decisions) -> int:
 
 
 def render_chunks(
-    site: Site, plan: Plan, items: Sequence[tuple[PageSpec, bytes, bytes | None]]
+    site: Site,
+    plan: Plan,
+    items: Sequence[tuple[PageSpec, bytes, bytes | None]],
+    on_cable: Callable[[str, bytes, CablePageData], None] | None = None,
 ) -> Iterator[list[RenderTask]]:
-    """The pages to render, in chunks of about CHUNK_COST, each with what it needs."""
+    """The pages to render, in chunks of about CHUNK_COST, each with what it needs.
+
+    `on_cable` is told the input digest and data of each cable page as it goes
+    (build_records.CableRecorder keeps them, instead of computing them again).
+    """
     from generator.pages_context import page_context
     from generator.pages_links import cable_page_data
 
@@ -179,6 +187,8 @@ def render_chunks(
         need: object
         if spec.kind == "cable":
             need = cable_page_data(site, cables[spec.name])
+            if on_cable is not None:
+                on_cable(spec.name, digest, need)
         elif spec.kind == "cable_json":
             need = cables[spec.name].content_path
         else:

@@ -66,60 +66,141 @@ def record_cable_pages(
     manifest: Manifest,
     cable_ids: Iterable[str] | None = None,
 ) -> None:
-    """Keep the record of the live pages of the given cables (None: of every cable).
+    """Keep the record of the live pages of the given cables (None: of every cable)."""
+    CableRecorder(cache_dir, content_dir, site, plan, cable_ids).finish(manifest)
+
+
+MAX_PENDING = 20_000  # cables whose page data waits for the rest of their folder
+
+
+class CableRecorder:
+    """Keeps the records of the given cables' pages (None: of every cable), folder by folder.
+
+    A build hands it the CablePageData of each cable page as the page goes to
+    be rendered (`seen`), so the data is computed once, not again after the
+    render: pages go in date order and a content folder holds a month, so a
+    folder's records are written as soon as its last page went by, with only
+    a few folders' data held at a time (at most MAX_PENDING cables: past that
+    the fullest folder's data is dropped and computed again at the end).
+    `finish` writes the folders whose pages were not all rendered (their
+    other cables' data computed there), and writes again the few folders of
+    pages whose render failed, which have no record.
 
     A folder whose records are updated loses the records of cables it no
     longer holds; with every cable, the folders that hold none lose theirs.
     """
-    for old in _OLD_FOLDERS:
-        if (cache_dir / old).is_dir():
-            shutil.rmtree(cache_dir / old, ignore_errors=True)
-    root = f"{content_dir}{os.sep}"
-    folder_of = {
-        cable_id: os.path.dirname(meta.content_path[len(root) :])
-        for cable_id, meta in site.cables.items()
-        if meta.content_path.startswith(root)
-    }
-    by_folder: dict[str, list[str]] = {}
-    links_of = CableLinks(site, plan.row_digests)
-    for cable_id in site.cables if cable_ids is None else cable_ids:
-        if cable_id in folder_of:
-            by_folder.setdefault(folder_of[cable_id], []).append(cable_id)
-    pack = Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION)
-    # most folders written again (a template edit renders every cable): a new pack
-    writer = PackWriter(pack, fresh=cable_ids is None or 2 * len(by_folder) > len(pack.entries))
-    dumps = record_pickler()
-    if cable_ids is None:
-        for gone in pack.entries.keys() - by_folder.keys():
-            writer.drop(gone)
-    for folder, ids in by_folder.items():
-        kept = {} if cable_ids is None else (_load(pack, folder) or {})
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        content_dir: Path,
+        site: Site,
+        plan: Plan,
+        cable_ids: Iterable[str] | None = None,
+    ) -> None:
+        for old in _OLD_FOLDERS:
+            if (cache_dir / old).is_dir():
+                shutil.rmtree(cache_dir / old, ignore_errors=True)
+        root = f"{content_dir}{os.sep}"
+        self._site, self._plan, self._every = site, plan, cable_ids is None
+        folders: dict[str, str] = {}  # one string per folder, not one per cable
+        self._folder_of = {
+            cable_id: folders.setdefault(name, name)
+            for cable_id, meta in site.cables.items()
+            if meta.content_path.startswith(root)
+            for name in (os.path.dirname(meta.content_path[len(root) :]),)
+        }
+        self._by_folder: dict[str, list[str]] = {}
+        for cable_id in site.cables if cable_ids is None else cable_ids:
+            if cable_id in self._folder_of:
+                self._by_folder.setdefault(self._folder_of[cable_id], []).append(cable_id)
+        self._links_of = CableLinks(site, plan.row_digests)
+        self._pack = Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION)
+        # most folders written again (a template edit renders every cable): a new pack
+        fresh = cable_ids is None or 2 * len(self._by_folder) > len(self._pack.entries)
+        self._writer = PackWriter(self._pack, fresh=fresh)
+        self._dumps = record_pickler()
+        self._pending: dict[str, dict[str, tuple[bytes, CablePageData]]] = {}
+        self._held = 0
+        self._written: dict[str, dict[str, bytes]] = {}  # folder -> its records' input digests
+
+    def seen(self, cable_id: str, input_digest: bytes, data: CablePageData) -> None:
+        """The page of cable_id goes to be rendered with this input digest and data."""
+        folder = self._folder_of.get(cable_id)
+        expected = self._by_folder.get(folder or "")
+        if folder is None or expected is None or folder in self._written:
+            return
+        pending = self._pending.setdefault(folder, {})
+        if cable_id not in pending:
+            self._held += 1
+        pending[cable_id] = (input_digest, data)
+        if len(pending) == len(expected):
+            self._write(folder, self._pending.pop(folder))
+            self._held -= len(pending)
+        elif self._held > MAX_PENDING:
+            fullest = max(self._pending, key=lambda name: len(self._pending[name]))
+            self._held -= len(self._pending.pop(fullest))
+
+    def finish(self, manifest: Manifest) -> None:
+        """Write every folder not written yet, and again those of pages that were not made."""
+        if self._every:
+            for gone in self._pack.entries.keys() - self._by_folder.keys():
+                self._writer.drop(gone)
+        urls = self._site.urls
+        failed = {
+            folder
+            for folder, digests in self._written.items()
+            if any(
+                (manifest.get(output_relpath(urls[cable_id])) or (b"",))[0] != digest
+                for cable_id, digest in digests.items()
+            )
+        }
+        for folder in self._by_folder:
+            if folder not in self._written or folder in failed:
+                self._write(folder, self._pending.pop(folder, {}), manifest)
+        self._writer.close()
+
+    def _write(
+        self,
+        folder: str,
+        seen: dict[str, tuple[bytes, CablePageData]],
+        manifest: Manifest | None = None,
+    ) -> None:
+        """One folder's records: from what was seen, the rest computed (and checked) here."""
+        site, folder_of = self._site, self._folder_of
+        kept = {} if self._every else (_load(self._pack, folder) or {})
         folder_records = {k: v for k, v in kept.items() if folder_of.get(k) == folder}
-        for cable_id in ids:
+        digests: dict[str, bytes] = {}
+        for cable_id in self._by_folder[folder]:
             meta = site.cables[cable_id]
             url = site.urls[cable_id]
-            entry = manifest.get(output_relpath(url))
-            if entry is None:
-                folder_records.pop(cable_id, None)
-                continue
-            data = cable_page_data(site, meta)
-            row, links = plan.cable_parts[cable_id]
+            if manifest is None:
+                input_digest, data = seen[cable_id]
+            else:
+                entry = manifest.get(output_relpath(url))
+                if entry is None:
+                    folder_records.pop(cable_id, None)
+                    continue
+                input_digest = entry[0]
+                data = seen[cable_id][1] if cable_id in seen else cable_page_data(site, meta)
+            row, links = self._plan.cable_parts[cable_id]
             shown = _shown_cables(data)
+            digests[cable_id] = input_digest
             folder_records[cable_id] = CableRecord(
                 meta.source_key,
                 index_view(meta),
                 row,
                 links,
-                entry[0],
+                input_digest,
                 url,
                 data.json_url,
                 data,
                 listing_row_data(site, meta),
-                links_of.parts(meta),
+                self._links_of.parts(meta),
                 {shown_id: folder_of[shown_id] for shown_id in shown if shown_id in folder_of},
             )
-        writer.put(folder, dumps((RECORDS_VERSION, folder, folder_records)))
-    writer.close()
+        self._writer.put(folder, self._dumps((RECORDS_VERSION, folder, folder_records)))
+        self._written[folder] = digests
 
 
 def _shown_cables(data: CablePageData) -> set[str]:

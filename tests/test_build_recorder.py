@@ -1,0 +1,139 @@
+"""CableRecorder: records kept from the data a build renders with, the same as computed afresh."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from generator import build_records
+from generator.build_records import CableRecorder, load_records, record_cable_pages
+from generator.config import config_from_data
+from generator.pages import Plan, plan_pages
+from generator.pages_links import cable_page_data
+from generator.site import CableMeta, Site, build_site
+from generator.urls import output_relpath
+
+
+def _archive(root: Path) -> tuple[Site, Plan, Path]:
+    """40 cables over four months and an undated folder, citing each other."""
+    config = config_from_data({"title": "t", "page_size": 5}, root / "site")
+    content = config.content_dir
+    metas = []
+    for n in range(40):
+        when = None if n % 9 == 0 else datetime(2001, 1 + n % 4, 1 + n % 28, 12)
+        folder = f"{content}/cables/{when:%Y/%m}" if when else f"{content}/cables/undated"
+        refs = (f"01X{n - 1}", f"01X{n // 2}", "99NOTHERE1") if n else ()
+        cable = CableMeta(
+            f"01X{n}", f"Subject {n}", when, "SECRET", f"Post {n % 3}", ("PREL",),
+            ("SECSTATE WASHDC",), (), refs, f"{folder}/01X{n}.md", f"key{n}",
+        )  # fmt: skip
+        metas.append(cable)
+    site = build_site(config, metas)
+    return site, plan_pages(site), content
+
+
+def _manifest(plan: Plan) -> dict[str, tuple[bytes, bytes]]:
+    return {spec.relpath: (spec.digest, b"out") for spec in plan.pages}
+
+
+def _all_records(cache: Path, site: Site, content: Path) -> dict[str, object]:
+    folders = {str(Path(m.content_path).parent.relative_to(content)) for m in site.cables.values()}
+    return {folder: load_records(cache, folder) for folder in sorted(folders)}
+
+
+def _stream(recorder: CableRecorder, site: Site, plan: Plan, order: list[int]) -> None:
+    cable_specs = [spec for spec in plan.pages if spec.kind == "cable"]
+    for index in order:
+        spec = cable_specs[index]
+        recorder.seen(spec.name, spec.digest, cable_page_data(site, site.cables[spec.name]))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+
+    def counted(site: Site, meta: CableMeta) -> object:
+        calls.append(meta.id)
+        return cable_page_data(site, meta)
+
+    monkeypatch.setattr(build_records, "cable_page_data", counted)
+    return calls
+
+
+def test_streamed_records_equal_records_computed_afresh_and_cost_no_second_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, plan, content = _archive(tmp_path)
+    record_cable_pages(tmp_path / "afresh", content, site, plan, _manifest(plan))
+    expected = _all_records(tmp_path / "afresh", site, content)
+    assert len(expected) == 5 and all(records for records in expected.values())
+    assert sum(len(records or {}) for records in expected.values()) == 40
+    calls = _counting(monkeypatch)
+    recorder = CableRecorder(tmp_path / "streamed", content, site, plan)
+    _stream(recorder, site, plan, list(range(40)))
+    written_early = len(recorder._written)
+    recorder.finish(_manifest(plan))
+    assert calls == []  # every cable's data came from the render
+    assert written_early == 5  # each folder written when its last page went by
+    assert _all_records(tmp_path / "streamed", site, content) == expected
+
+
+def test_a_page_not_made_has_no_record_and_its_folder_mates_keep_theirs(tmp_path: Path) -> None:
+    site, plan, content = _archive(tmp_path)
+    manifest = _manifest(plan)
+    failed = output_relpath(site.urls["01X5"])
+    assert manifest.pop(failed, None) is not None
+    changed = output_relpath(site.urls["01X13"])
+    manifest[changed] = (b"another input", b"out")  # rendered with another input than seen
+    recorder = CableRecorder(tmp_path / "cache", content, site, plan)
+    _stream(recorder, site, plan, list(range(40)))
+    recorder.finish(manifest)
+    records = _all_records(tmp_path / "cache", site, content)
+    folder = "cables/2001/02"
+    kept = records[folder]
+    assert isinstance(kept, dict)
+    assert "01X5" not in kept and kept["01X13"].input_digest == b"another input"
+    assert {"01X1", "01X13", "01X17", "01X21"} <= kept.keys()
+
+
+def test_out_of_order_pages_past_the_bound_give_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, plan, content = _archive(tmp_path)
+    record_cable_pages(tmp_path / "afresh", content, site, plan, _manifest(plan))
+    expected = _all_records(tmp_path / "afresh", site, content)
+    monkeypatch.setattr(build_records, "MAX_PENDING", 4)
+    calls = _counting(monkeypatch)
+    recorder = CableRecorder(tmp_path / "streamed", content, site, plan)
+    order = list(range(40))
+    random.Random(3).shuffle(order)
+    _stream(recorder, site, plan, order[:30])  # ten pages linked, not rendered
+    assert recorder._held <= 5
+    recorder.finish(_manifest(plan))
+    assert 10 <= len(calls) < 40  # the dropped folders' data and the ten not rendered
+    assert _all_records(tmp_path / "streamed", site, content) == expected
+
+
+def test_recording_some_cables_keeps_the_other_records_of_their_folders(tmp_path: Path) -> None:
+    site, plan, content = _archive(tmp_path)
+    cache = tmp_path / "cache"
+    record_cable_pages(cache, content, site, plan, _manifest(plan))
+    before = _all_records(cache, site, content)
+    manifest = _manifest(plan)
+    manifest[output_relpath(site.urls["01X5"])] = (b"new input", b"out")
+    recorder = CableRecorder(cache, content, site, plan, {"01X5"})
+    recorder.seen("01X5", b"new input", cable_page_data(site, site.cables["01X5"]))
+    recorder.finish(manifest)
+    after = _all_records(cache, site, content)
+    folder = "cables/2001/02"
+    old, new = before[folder], after[folder]
+    assert isinstance(old, dict) and isinstance(new, dict)
+    assert new["01X5"].input_digest == b"new input"
+    assert {k: v for k, v in new.items() if k != "01X5"} == {
+        k: v for k, v in old.items() if k != "01X5"
+    }
+    assert {f: r for f, r in after.items() if f != folder} == {
+        f: r for f, r in before.items() if f != folder
+    }

@@ -1,0 +1,66 @@
+"""escape_output writes what markupsafe.escape writes, in every place Jinja escapes output."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import markupsafe
+import pytest
+
+from generator.config import config_from_data
+from generator.render import escape_output, load_theme, make_environment
+
+
+class Html:
+    """An object that renders itself (as a view object with __html__ would)."""
+
+    def __html__(self) -> str:
+        return "<em>kept</em>"
+
+
+class Tag(str):
+    """A str subclass without __html__: escaped like its text."""
+
+
+VALUES: list[object] = [
+    "09ROME1240",
+    'ITALY: PM\'s "views" on <things> & stuff',
+    "",
+    "\u00e9t\u00e9 \U0001f600 \ud800",
+    markupsafe.Markup("<b>safe</b>"),
+    Html(),
+    Tag("<PREL>"),
+    1234,
+    None,
+    date(2009, 11, 10),
+    ["a<", "b"],
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_escape_output_writes_markupsafes_text(value: object) -> None:
+    assert escape_output(value) == str(markupsafe.escape(value))
+
+
+TEMPLATES = [
+    "{{ v }}|{{ v|e }}|{{ v|safe }}",
+    "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ m(v) }}|{{ m(v)|upper }}",
+    "{% set b %}[{{ v }}]{% endset %}{{ b }}|{{ b|length }}",
+    "{% filter upper %}{{ v }}<{% endfilter %}",
+    "{% macro w() %}({{ caller() }}){% endmacro %}{% call w() %}{{ v }}{% endcall %}",
+    "{{ v ~ '<' }}|{{ '<' ~ v|safe }}|{{ [v, v]|join('&') }}",
+    "{% for x in [v, '&'] %}{{ loop.index }}{{ x }}{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATES)
+def test_templates_render_as_with_jinjas_own_escape(tmp_path: Path, source: str) -> None:
+    config = config_from_data({"title": "T"}, tmp_path)
+    ours = make_environment(load_theme(config), config)
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    for value in VALUES:
+        expected = plain.from_string(source).render(v=value)
+        assert ours.from_string(source).render(v=value) == expected
+    assert "&lt;" in ours.from_string(source).render(v="<").lower()

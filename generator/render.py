@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from generator.config import SiteConfig
 from generator.errors import ThemeError
 from generator.pages import PageSpec
 from generator.render_cache import FragmentCache
+from generator.render_jinja import ViewEnvironment, escape_output
 from generator.render_markdown import make_markdown, render_markdown
 from generator.render_plain import render_body
 from generator.render_theme import Theme, load_theme
@@ -34,6 +35,7 @@ __all__ = [
     "PAGE_TEMPLATES",
     "Page",
     "Theme",
+    "escape_output",
     "load_theme",
     "make_environment",
     "make_markdown",
@@ -84,71 +86,6 @@ class Page:
     context: Mapping[str, object] = field(default_factory=dict)
 
 
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-# markupsafe's own escaping of a str, without the Markup that escape() wraps it in
-# (markupsafe 3; 2.x has no such function and takes the slower way)
-_escape_text: Callable[[str], str] = getattr(
-    markupsafe, "_escape_inner", lambda text: str(markupsafe.escape(text))
-)
-
-
-def escape_output(value: object) -> str:
-    """What `{{ value }}` writes in an autoescaped template: markupsafe.escape's text, as str.
-
-    Jinja compiles each `{{ ... }}` of an autoescaped template to
-    `escape(value)`, and that name is used nowhere else: the result is
-    yielded or put in a buffer that is joined into a str at once. So a plain
-    str serves as well as the Markup that markupsafe.escape makes, which
-    cost a Python-level Markup.__new__ for each of the ~75 values of a page
-    (markupsafe.escape ~1.6 us a value, this ~0.3). A value with __html__
-    (Markup, a macro's output, a `cached` fragment) is written as it says.
-    """
-    if type(value) is str:
-        return _escape_text(value)
-    html = getattr(value, "__html__", None)
-    if html is not None:
-        text = html()
-        return text if isinstance(text, str) else str(text)
-    return _escape_text(str(value))
-
-
-class ViewTemplate(jinja2.Template):
-    """A template whose `{{ ... }}` output is escaped by escape_output (same text, less work)."""
-
-    @classmethod
-    def _from_namespace(
-        cls,
-        environment: jinja2.Environment,
-        namespace: Any,
-        globals: Any,
-    ) -> jinja2.Template:
-        # the compiled module's functions (root, blocks, macros) look `escape` up here
-        namespace["escape"] = escape_output
-        return super()._from_namespace(environment, namespace, globals)
-
-
-class ViewEnvironment(jinja2.Environment):
-    """A Jinja environment that reads `row.url` from a view dict without an exception.
-
-    Templates read plain dicts from pages_context (`cable.url`). Jinja's
-    getattr tries the Python attribute first, and for a dict that raises and
-    catches an AttributeError before it looks up the key: about a microsecond,
-    some 200 times per page. Here a dict's key is looked up first, unless the
-    name is one of dict's own attributes (`items`, `keys`...), so every
-    template means exactly what it meant before.
-    """
-
-    template_class = ViewTemplate
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-
 def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
     """A strict, autoescaping environment with cablesite's filters."""
     loader = jinja2.ChoiceLoader(
@@ -186,9 +123,19 @@ def make_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
         "number": lambda value: f"{value:,}",
         "pre_text": pre_text,
         "cached": FragmentCache().cached,
+        "nav_here": nav_here,
     }
     env.filters.update(filters)
     return env
+
+
+def nav_here(nav: Sequence[Mapping[str, Any]], page_url: str) -> tuple[tuple[bool, bool], ...]:
+    """Where a page sits in the navigation: (under the item's URL, at it) for each item.
+
+    All that the site header shows of the page, so base.html draws the header
+    once per value (a `cached` key): ((True, True), (False, False), ...) on '/tag/'.
+    """
+    return tuple((page_url.startswith(item["url"]), page_url == item["url"]) for item in nav)
 
 
 def pre_text(text: str) -> markupsafe.Markup:

@@ -1,16 +1,20 @@
-"""escape_output writes what markupsafe.escape writes, in every place Jinja escapes output."""
+"""escape_output writes what markupsafe.escape writes, in every place Jinja escapes output;
+xml_bytes what the regular expression of XML's forbidden characters gives."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import jinja2
 import markupsafe
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import config_from_data
-from generator.render import escape_output, load_theme, make_environment
+from generator.render import escape_output, load_theme, make_environment, xml_bytes
 
 
 class Html:
@@ -64,3 +68,35 @@ def test_templates_render_as_with_jinjas_own_escape(tmp_path: Path, source: str)
         expected = plain.from_string(source).render(v=value)
         assert ours.from_string(source).render(v=value) == expected
     assert "&lt;" in ours.from_string(source).render(v="<").lower()
+
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def old_xml_bytes(text: str) -> bytes:
+    return NOT_XML.sub("\ufffd", text).encode("utf-8", "surrogatepass")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<feed>plain ascii\n\t\r</feed>",
+        "form\x0cfeed and \x00 nul \x1f",
+        "caf\u00e9 \u2019 \ud55c\uad6d",  # Hangul starts with 0xED in UTF-8 too
+        "lone \ud800 surrogate",
+        "\ufffe and \uffff and \ufffd",
+        "caf\u00e9\x0b",
+        "",
+    ],
+)
+def test_xml_bytes_replaces_what_xml_cannot_carry(text: str) -> None:
+    assert xml_bytes(text) == old_xml_bytes(text)
+
+
+SPECIAL = "\x00\x0b\x0c\x1f\ud800\udfff\ufffe\uffff\ud55c\xe9\n"
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(SPECIAL), st.characters(exclude_categories=()))))
+@settings(max_examples=300)
+def test_xml_bytes_equals_the_regular_expression_on_any_text(text: str) -> None:
+    assert xml_bytes(text) == old_xml_bytes(text)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +38,9 @@ from generator.output_lock import output_lock
 from generator.render_theme import load_theme
 
 if TYPE_CHECKING:
+    from generator.build_plan import Decisions
     from generator.build_render import Renderer, RenderResult, RenderTask
     from generator.output import Manifest, OutputTrees
-    from generator.pages import PageSpec
     from generator.pages_context import Context
     from generator.site import Site
 
@@ -254,13 +254,12 @@ def _build(
             forget_live_state(out_dir)
             mark_dirty(trees)
             items, report.linked = link_unchanged(trees, todo)
-            recorder = CableRecorder(
-                config.cache_dir,
-                config.content_dir,
-                site,
-                plan,
-                None if refresh_records else _cables_to_record(items, state, scan, site, config),
+            recorded = (
+                None
+                if refresh_records
+                else _cables_to_record(todo, trees, state, scan, site, config)
             )
+            recorder = CableRecorder(config.cache_dir, config.content_dir, site, plan, recorded)
             chunks = render_chunks(site, plan, items, recorder.seen)
             if pool is None and len(items) > POOL_THRESHOLD and jobs > 1:
                 # a small change that touched many pages
@@ -294,7 +293,7 @@ def _build(
             pages = cable_pages(site, plan)
             save_search_pages(config.cache_dir, pages)
             keep_records()
-        del site, plan, loaded, todo, chunks, results, recorder
+        del site, plan, loaded, todo, chunks, results, recorder, recorded
         del keep_records, scan, state, items, planned, pool
         with _stage(report, "search"):
             update_search(
@@ -319,15 +318,22 @@ def _build(
 
 
 def _cables_to_record(
-    items: Sequence[tuple[PageSpec, bytes, bytes | None]],
+    todo: Decisions,
+    trees: OutputTrees,
     state: LiveState | None,
     scan: ContentScan,
     site: Site,
     config: SiteConfig,
 ) -> set[str]:
-    """The cables whose records change: those rendered, and all of every folder that changed
-    (a cable may have left it)."""
-    cable_ids = {spec.name for spec, _, _ in items if spec.kind == "cable"}
+    """The cables whose records change: those whose page is not the live one (rendered, or
+    taken back from the back tree), and all of every folder that changed (one may have left)."""
+    live = trees.live
+    cable_ids = {
+        spec.name
+        for spec, digest, _ in todo.by_path.values()
+        if spec.kind == "cable" and (live.get(spec.relpath) or (b"",))[0] != digest
+    }
+    cable_ids |= {spec.name for spec, _, _ in todo.items if spec.kind == "cable"}
     if state is not None:
         old_keys = state.fingerprint.folders
         moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from generator import build_records
+from generator.build import build
 from generator.build_records import CableRecorder, load_records, record_cable_pages
-from generator.config import config_from_data
+from generator.config import config_from_data, load_config
 from generator.pages import Plan, plan_pages
 from generator.pages_links import cable_page_data
 from generator.site import CableMeta, Site, build_site
 from generator.urls import output_relpath
+
+SITES = Path(__file__).resolve().parent / "sites"
 
 
 def _archive(root: Path) -> tuple[Site, Plan, Path]:
@@ -137,3 +141,23 @@ def test_recording_some_cables_keeps_the_other_records_of_their_folders(tmp_path
     assert {f: r for f, r in after.items() if f != folder} == {
         f: r for f, r in before.items() if f != folder
     }
+
+
+def test_pages_taken_from_the_back_tree_get_their_records_again(tmp_path: Path) -> None:
+    """Site A, site B, site A again (its pages come back from the back tree, none rendered):
+    the records follow, so the next body edit still takes the quick way."""
+    archive = tmp_path / "archive"
+    shutil.copytree(SITES / "minimal", archive)
+    site_yaml = archive / "site.yaml"
+    original = site_yaml.read_text(encoding="utf-8")
+    build(load_config(site_yaml), jobs=1)
+    site_yaml.write_text(original.replace("Six cables", "Six other cables"), encoding="utf-8")
+    assert build(load_config(site_yaml), jobs=1).rendered > 10
+    site_yaml.write_text(original, encoding="utf-8")
+    again = build(load_config(site_yaml), jobs=1)
+    assert again.rendered == 0 and again.swapped
+    cable = archive / "content/cables/2009/10/09ROME1111.md"
+    cable.write_text(cable.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+    report = build(load_config(site_yaml), jobs=1)
+    assert "quick" in report.timings and "plan" not in report.timings
+    assert report.rendered == 2

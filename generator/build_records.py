@@ -70,7 +70,7 @@ def record_cable_pages(
     CableRecorder(cache_dir, content_dir, site, plan, cable_ids).finish(manifest)
 
 
-MAX_PENDING = 20_000  # cables whose page data waits for the rest of their folder
+MAX_PENDING = 10_000  # cables whose page data waits for the rest of their folder (~4 KB each)
 
 
 class CableRecorder:

@@ -1,9 +1,10 @@
 """The Jinja environment class of cablesite: same templates, same text, less work per page.
 
-Two changes to how Jinja runs a template, none to what it writes:
+Three changes to how Jinja runs a template, none to what it writes:
 
 - ViewEnvironment.getattr reads `row.url` from a view dict without an exception;
-- escape_output escapes `{{ ... }}` output without making a Markup per value.
+- escape_output escapes `{{ ... }}` output without making a Markup per value;
+- a template's globals are a dict, not a ChainMap read key by key in Python.
 
 tests/test_render_escape.py renders templates with each feature of Jinja
 through this environment and through a plain one and compares the text.
@@ -46,7 +47,12 @@ def escape_output(value: object) -> str:
 
 
 class ViewTemplate(jinja2.Template):
-    """A template whose `{{ ... }}` output is escaped by escape_output (same text, less work)."""
+    """A template whose `{{ ... }}` output is escaped by escape_output (same text, less work).
+
+    Its globals are copied into a dict when it is loaded: globals set on the
+    environment later are not seen (cablesite sets none; Jinja asks for
+    globals to be set before templates load).
+    """
 
     @classmethod
     def _from_namespace(
@@ -57,7 +63,10 @@ class ViewTemplate(jinja2.Template):
     ) -> jinja2.Template:
         # the compiled module's functions (root, blocks, macros) look `escape` up here
         namespace["escape"] = escape_output
-        return super()._from_namespace(environment, namespace, globals)
+        # Jinja layers a template's globals over the environment's in a ChainMap, which
+        # each render copies and each `{% from %}` lists, key by key in Python; cablesite
+        # sets no globals after making the environment, so a dict holds the same
+        return super()._from_namespace(environment, namespace, dict(globals))
 
 
 class ViewEnvironment(jinja2.Environment):

@@ -56,6 +56,8 @@ TEMPLATES = [
     "{% macro w() %}({{ caller() }}){% endmacro %}{% call w() %}{{ v }}{% endcall %}",
     "{{ v ~ '<' }}|{{ '<' ~ v|safe }}|{{ [v, v]|join('&') }}",
     "{% for x in [v, '&'] %}{{ loop.index }}{{ x }}{% endfor %}",
+    "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}"
+    "{{ ns.n }}{{ dict(a=v)['a'] }}",
 ]
 
 
@@ -100,3 +102,12 @@ SPECIAL = "\x00\x0b\x0c\x1f\ud800\udfff\ufffe\uffff\ud55c\xe9\n"
 @settings(max_examples=300)
 def test_xml_bytes_equals_the_regular_expression_on_any_text(text: str) -> None:
     assert xml_bytes(text) == old_xml_bytes(text)
+
+
+def test_templates_see_the_globals_of_their_environment(tmp_path: Path) -> None:
+    config = config_from_data({"title": "T"}, tmp_path)
+    env = make_environment(load_theme(config), config)
+    env.globals["archive_name"] = "Cables <2010>"
+    template = env.from_string("{{ archive_name }} {{ range(2)|list }}")
+    assert template.render() == "Cables &lt;2010&gt; [0, 1]"
+    assert env.from_string("{{ x }}", globals={"x": "<own>"}).render() == "&lt;own&gt;"

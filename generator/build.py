@@ -38,11 +38,9 @@ from generator.output_lock import output_lock
 from generator.render_theme import load_theme
 
 if TYPE_CHECKING:
-    from generator.build_plan import Decisions
     from generator.build_render import Renderer, RenderResult, RenderTask
     from generator.output import Manifest, OutputTrees
     from generator.pages_context import Context
-    from generator.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +142,7 @@ def _build(
     from generator.build_records import (
         RECORDS_FOLDER,
         CableRecorder,
+        cables_to_record,
         record_cable_pages,
         save_search_pages,
     )
@@ -254,10 +253,15 @@ def _build(
             forget_live_state(out_dir)
             mark_dirty(trees)
             items, report.linked = link_unchanged(trees, todo)
+            moved = {
+                folder
+                for folder, key in scan.folders.items()
+                if state is None or state.fingerprint.folders.get(folder) != key
+            }
             recorded = (
                 None
                 if refresh_records
-                else _cables_to_record(todo, trees, state, scan, site, config)
+                else cables_to_record(todo, trees.live, site, config.content_dir, moved)
             )
             recorder = CableRecorder(config.cache_dir, config.content_dir, site, plan, recorded)
             chunks = render_chunks(site, plan, items, recorder.seen)
@@ -293,7 +297,7 @@ def _build(
             pages = cable_pages(site, plan)
             save_search_pages(config.cache_dir, pages)
             keep_records()
-        del site, plan, loaded, todo, chunks, results, recorder, recorded
+        del site, plan, loaded, todo, chunks, results, recorder, recorded, moved
         del keep_records, scan, state, items, planned, pool
         with _stage(report, "search"):
             update_search(
@@ -315,35 +319,6 @@ def _build(
         new_state.problems = list(report.problems)
         write_live_state(out_dir, new_state)
     return report
-
-
-def _cables_to_record(
-    todo: Decisions,
-    trees: OutputTrees,
-    state: LiveState | None,
-    scan: ContentScan,
-    site: Site,
-    config: SiteConfig,
-) -> set[str]:
-    """The cables whose records change: those whose page is not the live one (rendered, or
-    taken back from the back tree), and all of every folder that changed (one may have left)."""
-    live = trees.live
-    cable_ids = {
-        spec.name
-        for spec, digest, _ in todo.by_path.values()
-        if spec.kind == "cable" and (live.get(spec.relpath) or (b"",))[0] != digest
-    }
-    cable_ids |= {spec.name for spec, _, _ in todo.items if spec.kind == "cable"}
-    if state is not None:
-        old_keys = state.fingerprint.folders
-        moved = {f for f, key in scan.folders.items() if old_keys.get(f) != key}
-        root = f"{config.content_dir}{os.sep}"
-        cable_ids |= {
-            cable_id
-            for cable_id, meta in site.cables.items()
-            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
-        }
-    return cable_ids
 
 
 def _search_quickly(

@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.build_pack import Pack, PackWriter, load_pickle, record_pickler, save_pickle
 from generator.output import Manifest
@@ -27,6 +27,9 @@ from generator.pages import Plan
 from generator.pages_links import CableLinks, CablePageData, cable_page_data, listing_row_data
 from generator.site import CableMeta, Site
 from generator.urls import output_relpath
+
+if TYPE_CHECKING:
+    from generator.build_plan import Decisions
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,28 @@ def record_cable_pages(
 ) -> None:
     """Keep the record of the live pages of the given cables (None: of every cable)."""
     CableRecorder(cache_dir, content_dir, site, plan, cable_ids).finish(manifest)
+
+
+def cables_to_record(
+    todo: Decisions, live: Manifest, site: Site, content_dir: Path, moved: set[str]
+) -> set[str]:
+    """The cables whose records change in a build: those whose page is not the live one
+    (rendered, or taken back from the back tree), and every cable of the content folders
+    that changed (`moved`; a cable may have left one)."""
+    cable_ids = {
+        spec.name
+        for spec, digest, _ in todo.by_path.values()
+        if spec.kind == "cable" and (live.get(spec.relpath) or (b"",))[0] != digest
+    }
+    cable_ids |= {spec.name for spec, _, _ in todo.items if spec.kind == "cable"}
+    if moved:
+        root = f"{content_dir}{os.sep}"
+        cable_ids |= {
+            cable_id
+            for cable_id, meta in site.cables.items()
+            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
+        }
+    return cable_ids
 
 
 MAX_PENDING = 10_000  # cables whose page data waits for the rest of their folder (~4 KB each)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it.common.utils import escapeHtml
 
 from generator.build_frontmatter import read_cable_fast
 from generator.render import make_markdown, render_body, render_markdown
-from generator.render_plain import render_plain
+from generator.render_plain import _escape_html, _only_dot_escapes, render_plain
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "cables"
 
@@ -183,3 +184,10 @@ def test_plain_shapes_render_as_markdown_it_renders_them(body: str) -> None:
     html = render_plain(body)
     if html is not None:
         assert html == markdown_it(body)
+
+
+@given(st.text(alphabet=st.sampled_from('&<>"\\.a \u2019\n')))
+@settings(max_examples=300)
+def test_escaping_and_escape_checks_agree_with_the_plain_ways(text: str) -> None:
+    assert _escape_html(text) == escapeHtml(text)
+    assert _only_dot_escapes(text) == (text.count("\\") == text.count("\\."))

@@ -144,7 +144,9 @@ def pre_text(text: str) -> markupsafe.Markup:
     An HTML parser drops one newline right after <pre> and turns CR LF into LF;
     the extra newline and the character references keep the original intact.
     """
-    escaped = str(markupsafe.escape(text)).replace("\r", "&#13;")
+    escaped = escape_output(text)
+    if "\r" in escaped:  # a memchr; replace would scan a non-ASCII text several times slower
+        escaped = escaped.replace("\r", "&#13;")
     return markupsafe.Markup("\n" + escaped)
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.config import config_from_data
-from generator.render import escape_output, load_theme, make_environment, xml_bytes
+from generator.render import escape_output, load_theme, make_environment, pre_text, xml_bytes
 
 
 class Html:
@@ -111,3 +111,10 @@ def test_templates_see_the_globals_of_their_environment(tmp_path: Path) -> None:
     template = env.from_string("{{ archive_name }} {{ range(2)|list }}")
     assert template.render() == "Cables &lt;2010&gt; [0, 1]"
     assert env.from_string("{{ x }}", globals={"x": "<own>"}).render() == "&lt;own&gt;"
+
+
+@pytest.mark.parametrize("text", ["a\r\nb <x> & \u2019", "plain", "", "\r", "x'\"", "\u00e9\r"])
+def test_pre_text_escapes_and_keeps_carriage_returns_as_references(text: str) -> None:
+    expected = "\n" + str(markupsafe.escape(text)).replace("\r", "&#13;")
+    assert pre_text(text) == expected
+    assert isinstance(pre_text(text), markupsafe.Markup)

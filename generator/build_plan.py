@@ -24,6 +24,7 @@ from generator.errors import Problem
 from generator.output import (
     Manifest,
     OutputTrees,
+    link_each,
     link_from_live,
     output_digest,
     write_output,
@@ -140,11 +141,9 @@ def link_unchanged(
     A file the live tree has lost cannot be linked: it is made again.
     """
     items = todo.items
-    linked = 0
-    for relpath in todo.links:
-        if link_from_live(trees, relpath):
-            linked += 1
-            continue
+    lost = link_each(lambda relpath: link_from_live(trees, relpath), todo.links)
+    linked = len(todo.links) - len(lost)
+    for relpath in lost:
         todo.manifest.pop(relpath, None)
         if relpath in todo.by_path:
             spec, digest, _ = todo.by_path[relpath]

@@ -57,6 +57,7 @@ from generator.output import (
     OutputTrees,
     commit,
     forget_live_state,
+    link_each,
     link_from_live,
     mark_dirty,
     remove_stale,
@@ -220,11 +221,12 @@ def quick_build(
     forget_live_state(out_dir)
     mark_dirty(trees)
     result = QuickResult(len(todo), 0, 0, 0, 0, [])
-    for path in view.to_link(prefix):  # as build_plan._decide
-        if not link_from_live(trees, path):
-            log.info("%s is missing from the live site: a full build", path)
-            return None
-        result.linked += 1
+    to_link = view.to_link(prefix)  # as build_plan._decide
+    missing = link_each(lambda path: link_from_live(trees, path), to_link)
+    if missing:
+        log.info("%s is missing from the live site: a full build", missing[0])
+        return None
+    result.linked += len(to_link)
     renderer = make_renderer(trees.back_dir)
     for outcome in render_tasks(renderer, state.site_view, tasks):
         if isinstance(outcome, Problem):

@@ -33,6 +33,7 @@ from itertools import chain
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.output_mirror import link_each as link_each
 from generator.output_mirror import mirror_tree as mirror_tree
 from generator.output_mirror import remove_tree as _remove_tree
 

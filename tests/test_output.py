@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.output import (
     commit,
     finish_commit,
+    link_each,
+    link_from_live,
     mirror_tree,
     open_output,
     output_digest,
@@ -85,3 +89,27 @@ def test_a_first_commit_in_the_background_links_the_back_tree_by_finish_commit(
         assert back.stat().st_ino == live.stat().st_ino  # a hard link, not a copy
     reopened = open_output(out, clean=False)
     assert reopened.back == reopened.live == manifest  # the back manifest was recorded
+
+
+@pytest.mark.parametrize("count", [5, 450])  # in the calling thread; by threads
+def test_link_each_links_every_file_and_names_those_the_live_tree_lost(
+    tmp_path: Path, count: int
+) -> None:
+    trees = open_output(tmp_path / "public", clean=False)
+    paths = [f"cable/{n % 7}/page{n}.html" for n in range(count)]
+    for relpath in paths:
+        live = trees.out_dir / relpath
+        live.parent.mkdir(parents=True, exist_ok=True)
+        live.write_text(relpath)
+    lost = paths[3::4]
+    for relpath in lost:
+        (trees.out_dir / relpath).unlink()
+    missing = link_each(lambda relpath: link_from_live(trees, relpath), paths)
+    assert missing == lost
+    for relpath in paths:
+        back = trees.back_dir / relpath
+        if relpath in lost:
+            assert not back.exists()
+        else:
+            assert back.read_text() == relpath
+            assert back.stat().st_ino == (trees.out_dir / relpath).stat().st_ino

@@ -39,6 +39,8 @@ def escape_output(value: object) -> str:
     """
     if type(value) is str:
         return _escape_text(value)
+    if type(value) is markupsafe.Markup:  # a macro's output, a `cached` fragment: itself
+        return value
     html = getattr(value, "__html__", None)
     if html is not None:
         text = html()

@@ -147,7 +147,9 @@ class CableRecorder:
         self._dumps = record_pickler()
         self._pending: dict[str, dict[str, tuple[bytes, CablePageData]]] = {}
         self._held = 0
-        self._written: dict[str, dict[str, bytes]] = {}  # folder -> its records' input digests
+        # folder -> the input digests of its records, joined in _by_folder order: written as
+        # seen (b"" when written by finish, against the manifest)
+        self._written: dict[str, bytes] = {}
 
     def seen(self, cable_id: str, input_digest: bytes, data: CablePageData) -> None:
         """The page of cable_id goes to be rendered with this input digest and data."""
@@ -175,9 +177,11 @@ class CableRecorder:
         failed = {
             folder
             for folder, digests in self._written.items()
-            if any(
-                (manifest.get(output_relpath(urls[cable_id])) or (b"",))[0] != digest
-                for cable_id, digest in digests.items()
+            if digests
+            and digests
+            != b"".join(
+                (manifest.get(output_relpath(urls[cable_id])) or (b"",))[0]
+                for cable_id in self._by_folder[folder]
             )
         }
         for folder in self._by_folder:
@@ -195,7 +199,7 @@ class CableRecorder:
         site, folder_of = self._site, self._folder_of
         kept = {} if self._every else (_load(self._pack, folder) or {})
         folder_records = {k: v for k, v in kept.items() if folder_of.get(k) == folder}
-        digests: dict[str, bytes] = {}
+        digests: list[bytes] = []
         for cable_id in self._by_folder[folder]:
             meta = site.cables[cable_id]
             url = site.urls[cable_id]
@@ -210,7 +214,7 @@ class CableRecorder:
                 data = seen[cable_id][1] if cable_id in seen else cable_page_data(site, meta)
             row, links = self._plan.cable_parts[cable_id]
             shown = _shown_cables(data)
-            digests[cable_id] = input_digest
+            digests.append(input_digest)
             folder_records[cable_id] = CableRecord(
                 meta.source_key,
                 index_view(meta),
@@ -225,7 +229,7 @@ class CableRecorder:
                 {shown_id: folder_of[shown_id] for shown_id in shown if shown_id in folder_of},
             )
         self._writer.put(folder, self._dumps((RECORDS_VERSION, folder, folder_records)))
-        self._written[folder] = digests
+        self._written[folder] = b"".join(digests) if manifest is None else b""
 
 
 def _shown_cables(data: CablePageData) -> set[str]:

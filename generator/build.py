@@ -12,8 +12,9 @@ build records a fingerprint of all its inputs with the live tree, so a build
 whose inputs did not change stops after the scan. A change that touches only
 the text of some cables goes the short way of build_quick.py, and one that
 changes their subjects too the way of build_retitle.py (the pages that show
-their rows); both render from records each full build keeps after the swap
-(build_records.py, build_terms.py).
+their rows); both render from records each full build keeps (build_records.py,
+written as the cable pages go to render; build_terms.py), made visible only
+once the build has rendered all its pages.
 """
 
 from __future__ import annotations

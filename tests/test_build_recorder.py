@@ -55,6 +55,12 @@ def _stream(recorder: CableRecorder, site: Site, plan: Plan, order: list[int]) -
         recorder.seen(spec.name, spec.digest, cable_page_data(site, site.cables[spec.name]))
 
 
+def _afresh(cache: Path, site: Site, plan: Plan, content: Path) -> dict[str, object]:
+    """The records of every cable as computed without a render (record_cable_pages)."""
+    record_cable_pages(cache, content, site, plan, _manifest(plan))
+    return _all_records(cache, site, content)
+
+
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
@@ -70,8 +76,7 @@ def test_streamed_records_equal_records_computed_afresh_and_cost_no_second_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site, plan, content = _archive(tmp_path)
-    record_cable_pages(tmp_path / "afresh", content, site, plan, _manifest(plan))
-    expected = _all_records(tmp_path / "afresh", site, content)
+    expected = _afresh(tmp_path / "afresh", site, plan, content)
     assert len(expected) == 5 and all(records for records in expected.values())
     assert sum(len(records or {}) for records in expected.values()) == 40
     calls = _counting(monkeypatch)
@@ -106,8 +111,7 @@ def test_out_of_order_pages_past_the_bound_give_the_same_records(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site, plan, content = _archive(tmp_path)
-    record_cable_pages(tmp_path / "afresh", content, site, plan, _manifest(plan))
-    expected = _all_records(tmp_path / "afresh", site, content)
+    expected = _afresh(tmp_path / "afresh", site, plan, content)
     monkeypatch.setattr(build_records, "MAX_PENDING", 4)
     calls = _counting(monkeypatch)
     recorder = CableRecorder(tmp_path / "streamed", content, site, plan)

@@ -254,17 +254,16 @@ def _build(
             forget_live_state(out_dir)
             mark_dirty(trees)
             items, report.linked = link_unchanged(trees, todo)
-            moved = {
-                folder
-                for folder, key in scan.folders.items()
-                if state is None or state.fingerprint.folders.get(folder) != key
-            }
-            recorded = (
-                None
-                if refresh_records
-                else cables_to_record(todo, trees.live, site, config.content_dir, moved)
+            recorded: set[str] | None = None  # every cable's (no records yet)
+            moved: set[str] = set()
+            if not refresh_records:
+                assert state is not None  # refresh_records when there is none
+                known = state.fingerprint.folders
+                moved = {f for f, key in scan.folders.items() if known.get(f) != key}
+                recorded = cables_to_record(todo, trees.live)
+            recorder = CableRecorder(
+                config.cache_dir, config.content_dir, site, plan, recorded, moved
             )
-            recorder = CableRecorder(config.cache_dir, config.content_dir, site, plan, recorded)
             chunks = render_chunks(site, plan, items, recorder.seen)
             if pool is None and len(items) > POOL_THRESHOLD and jobs > 1:
                 # a small change that touched many pages

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -73,33 +73,22 @@ def record_cable_pages(
     CableRecorder(cache_dir, content_dir, site, plan, cable_ids).finish(manifest)
 
 
-def cables_to_record(
-    todo: Decisions, live: Manifest, site: Site, content_dir: Path, moved: set[str]
-) -> set[str]:
-    """The cables whose records change in a build: those whose page is not the live one
-    (rendered, or taken back from the back tree), and every cable of the content folders
-    that changed (`moved`; a cable may have left one)."""
-    cable_ids = {
+def cables_to_record(todo: Decisions, live: Manifest) -> set[str]:
+    """The cables whose page in a build is not the live one: rendered, or taken back from
+    the back tree (site A, B, A again renders nothing, yet the pages are A's again)."""
+    return {
         spec.name
         for spec, digest, _ in todo.by_path.values()
         if spec.kind == "cable" and (live.get(spec.relpath) or (b"",))[0] != digest
     }
-    cable_ids |= {spec.name for spec, _, _ in todo.items if spec.kind == "cable"}
-    if moved:
-        root = f"{content_dir}{os.sep}"
-        cable_ids |= {
-            cable_id
-            for cable_id, meta in site.cables.items()
-            if os.path.dirname(meta.content_path.removeprefix(root)) in moved
-        }
-    return cable_ids
 
 
 MAX_PENDING = 10_000  # cables whose page data waits for the rest of their folder (~4 KB each)
 
 
 class CableRecorder:
-    """Keeps the records of the given cables' pages (None: of every cable), folder by folder.
+    """Keeps the records of the given cables' pages (None: of every cable) and of every cable
+    of the given content `folders` (those that changed: a cable may have left one).
 
     A build hands it the CablePageData of each cable page as the page goes to
     be rendered (`seen`), so the data is computed once, not again after the
@@ -122,23 +111,25 @@ class CableRecorder:
         site: Site,
         plan: Plan,
         cable_ids: Iterable[str] | None = None,
+        folders: Collection[str] = (),
     ) -> None:
         for old in _OLD_FOLDERS:
             if (cache_dir / old).is_dir():
                 shutil.rmtree(cache_dir / old, ignore_errors=True)
         root = f"{content_dir}{os.sep}"
         self._site, self._plan, self._every = site, plan, cable_ids is None
-        folders: dict[str, str] = {}  # one string per folder, not one per cable
+        names: dict[str, str] = {}  # one string per folder, not one per cable
         self._folder_of = {
-            cable_id: folders.setdefault(name, name)
+            cable_id: names.setdefault(name, name)
             for cable_id, meta in site.cables.items()
             if meta.content_path.startswith(root)
             for name in (os.path.dirname(meta.content_path[len(root) :]),)
         }
         self._by_folder: dict[str, list[str]] = {}
-        for cable_id in site.cables if cable_ids is None else cable_ids:
-            if cable_id in self._folder_of:
-                self._by_folder.setdefault(self._folder_of[cable_id], []).append(cable_id)
+        chosen = None if cable_ids is None else set(cable_ids)
+        for cable_id, folder in self._folder_of.items():
+            if chosen is None or cable_id in chosen or folder in folders:
+                self._by_folder.setdefault(folder, []).append(cable_id)
         self._links_of = CableLinks(site, plan.row_digests)
         self._pack = Pack(cache_dir / RECORDS_FOLDER, RECORDS_VERSION)
         # most folders written again (a template edit renders every cable): a new pack

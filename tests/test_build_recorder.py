@@ -165,3 +165,19 @@ def test_pages_taken_from_the_back_tree_get_their_records_again(tmp_path: Path) 
     report = build(load_config(site_yaml), jobs=1)
     assert "quick" in report.timings and "plan" not in report.timings
     assert report.rendered == 2
+
+
+def test_a_changed_folder_is_recorded_whole_and_other_folders_stay(tmp_path: Path) -> None:
+    site, plan, content = _archive(tmp_path)
+    cache = tmp_path / "cache"
+    before = _afresh(cache, site, plan, content)
+    manifest = {path: (b"new:" + entry[0], entry[1]) for path, entry in _manifest(plan).items()}
+    CableRecorder(cache, content, site, plan, set(), {"cables/2001/02"}).finish(manifest)
+    after = _all_records(cache, site, content)
+    changed = after["cables/2001/02"]
+    in_folder = [m.id for m in site.cables.values() if "/cables/2001/02/" in m.content_path]
+    assert isinstance(changed, dict) and sorted(changed) == sorted(in_folder)
+    assert all(record.input_digest.startswith(b"new:") for record in changed.values())
+    assert {f: r for f, r in after.items() if f != "cables/2001/02"} == {
+        f: r for f, r in before.items() if f != "cables/2001/02"
+    }

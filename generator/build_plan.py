@@ -33,7 +33,7 @@ from generator.output import (
 if TYPE_CHECKING:  # build.py reads a LiveState before it knows whether to plan or render
     from generator.build_render import RenderTask
     from generator.pages import PageSpec, Plan
-    from generator.pages_links import CablePageData
+    from generator.pages_links import CablePageData, Row
     from generator.site import Site
 
 CHUNK_COST = 48  # about 12 cable pages with their JSON, or 8 full term pages
@@ -182,6 +182,7 @@ def render_chunks(
     chunk: list[RenderTask] = []
     cost = 0
     cables = site.cables
+    known: dict[str, Row] = {}  # the listing row of each cable met: one Row per cable
     for index, (spec, digest, previous) in enumerate(items):
         need: object
         if spec.kind == "cable":
@@ -191,7 +192,7 @@ def render_chunks(
         elif spec.kind == "cable_json":
             need = cables[spec.name].content_path
         else:
-            need = page_context(site, plan, spec)
+            need = page_context(site, plan, spec, known)
         chunk.append((spec, digest, previous, need))
         cost += PAGE_COST.get(spec.kind, 6)
         if cost >= CHUNK_COST and not _twin_follows(items, index):

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from generator.cable import Cable
 from generator.pages import PageSpec, Plan
-from generator.pages_links import CablePageData, rows
+from generator.pages_links import CablePageData, Row, rows
 from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
 from generator.site import MONTH_NAMES, Site, month_counts
 from generator.urls import feed_url
@@ -166,11 +166,17 @@ def term_dates(site: Site, term: Any) -> TermDates:
     return TermDates(first, created[-1] if created else None, month_counts(created))
 
 
-def term_context(site: Site, plan: Plan, spec: PageSpec, dates: TermDates | None = None) -> Context:
+def term_context(
+    site: Site,
+    plan: Plan,
+    spec: PageSpec,
+    dates: TermDates | None = None,
+    known: dict[str, Row] | None = None,
+) -> Context:
     """One page of a term: header (page 1: count, date range, chart, page list), its cables.
 
     `dates` (term_dates) may be given when `site.cables` does not hold all the
-    term's cables, only those of the page.
+    term's cables, only those of the page. `known`: the rows met so far (rows()).
     """
     term = site.indexes[spec.term_kind].terms[spec.name]
     slices = plan.pagination[(spec.term_kind, spec.name)]
@@ -212,7 +218,7 @@ def term_context(site: Site, plan: Plan, spec: PageSpec, dates: TermDates | None
             "first_url": term.url,
             "last_url": slices[-1].url,
         },
-        "cables": rows(site, [cables[i] for i in ids[page.start : page.stop]]),
+        "cables": rows(site, [cables[i] for i in ids[page.start : page.stop]], known),
         "pages": None,
         "chart": None,
     }
@@ -229,7 +235,7 @@ def term_context(site: Site, plan: Plan, spec: PageSpec, dates: TermDates | None
     return context
 
 
-def feed_context(site: Site, spec: PageSpec) -> Context:
+def feed_context(site: Site, spec: PageSpec, known: dict[str, Row] | None = None) -> Context:
     """An Atom feed: the latest cables of the archive or of one term, newest first."""
     if spec.term_kind:
         term = site.indexes[spec.term_kind].terms[spec.name]
@@ -241,7 +247,7 @@ def feed_context(site: Site, spec: PageSpec) -> Context:
     else:
         ids = tuple(site.cables)[-site.config.feed_size :]
         title, page_url = site.config.title, "/"
-    entries = rows(site, [site.cables[cable_id] for cable_id in reversed(ids)])
+    entries = rows(site, [site.cables[cable_id] for cable_id in reversed(ids)], known)
     dated = [e.created for e in entries if e.created is not None]
     return {
         "feed": {
@@ -367,17 +373,22 @@ def search_context(site: Site) -> Context:
     return {"search": {"bundle_url": "/pagefind/", "tag_meanings": meanings}}
 
 
-def page_context(site: Site, plan: Plan, spec: PageSpec) -> Context:
-    """The context of any page but a cable page (which also needs the cable's file)."""
+def page_context(
+    site: Site, plan: Plan, spec: PageSpec, known: dict[str, Row] | None = None
+) -> Context:
+    """The context of any page but a cable page (which also needs the cable's file).
+
+    `known` keeps the listing rows made for one page for the next (pages_links.rows).
+    """
     kind = spec.kind
     if kind == "home":
         return {"home": home_context(site)}
     if kind == "term":
-        return term_context(site, plan, spec)
+        return term_context(site, plan, spec, known=known)
     if kind in {"listing", "dates"}:
         return listing_context(site, spec)
     if kind == "feed":
-        return feed_context(site, spec)
+        return feed_context(site, spec, known)
     if kind == "sitemap":
         return {"urls": plan.sitemaps[spec.name]}
     if kind == "sitemap_index":

@@ -232,8 +232,16 @@ class Row(NamedTuple):
     classification_level: Mapping[str, object]
 
 
-def rows(site: Site, metas: Iterable[CableMeta]) -> list[Row]:
-    """The lines of a cable list (a term page has 100: the lookups are done once per list)."""
+def rows(
+    site: Site, metas: Iterable[CableMeta], known: dict[str, Row] | None = None
+) -> list[Row]:
+    """The lines of a cable list (a term page has 100: the lookups are done once per list).
+
+    `known` keeps the Row of each cable met, for the next lists of the same
+    build: a cable is listed on some twenty pages (render_chunks passes one).
+    """
+    if known is None:
+        known = {}
     origins = site.indexes.get("origin")
     origin_terms = origins.terms if origins is not None else {}
     classifications = site.indexes.get("classification")
@@ -242,14 +250,15 @@ def rows(site: Site, metas: Iterable[CableMeta]) -> list[Row]:
     levels: dict[str | None, Mapping[str, object]] = {}
     views: list[Row] = []
     for meta in metas:
-        origin = origin_terms.get(meta.origin) if meta.origin is not None else None
-        classification = meta.classification
-        term = classification_terms.get(classification) if classification is not None else None
-        level = levels.get(classification)
-        if level is None:
-            level = levels[classification] = level_view(classification)
-        views.append(
-            Row(
+        row = known.get(meta.id)
+        if row is None:
+            origin = origin_terms.get(meta.origin) if meta.origin is not None else None
+            classification = meta.classification
+            term = classification_terms.get(classification) if classification is not None else None
+            level = levels.get(classification)
+            if level is None:
+                level = levels[classification] = level_view(classification)
+            row = known[meta.id] = Row(
                 meta.id,
                 urls[meta.id],
                 meta.subject,
@@ -260,5 +269,5 @@ def rows(site: Site, metas: Iterable[CableMeta]) -> list[Row]:
                 term.url if term else None,
                 level,
             )
-        )
+        views.append(row)
     return views

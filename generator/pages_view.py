@@ -77,16 +77,19 @@ def timeline_chart(months: Sequence[tuple[str, int]], *, plot_height: int) -> Co
     readable; the gaps are named in the description. The scale is linear from
     zero.
     """
-    if not any(count for _, count in months):
+    counts = [count for _, count in months]
+    peak = max(counts, default=0)
+    if not peak:
         return None
     first, last = month_title(months[0][0]), month_title(months[-1][0])
     if len(months) < 12:  # a few months would make fat bars: show their whole year(s)
         months = _whole_years(months)
-    slots, gaps = _layout(months)
+        counts = [count for _, count in months]
+    slots, gaps = _layout(months, counts)
     total_slots = max(slots) + 1
     width = 100.0 / total_slots
-    peak = max(count for _, count in months)
     top, step = _scale(peak)
+    bar_width = _pct(width * 0.8)
     bars: list[Context] = []
     for (label, count), slot in zip(months, slots, strict=True):
         if slot < 0 or count == 0:
@@ -95,7 +98,7 @@ def timeline_chart(months: Sequence[tuple[str, int]], *, plot_height: int) -> Co
         bars.append(
             {
                 "x": _pct(slot * width + width * 0.1),
-                "w": _pct(width * 0.8),
+                "w": bar_width,
                 "y": f"{plot_height - height:.1f}",
                 "h": f"{height:.1f}",
                 "title": f"{month_title(label)}: {count:,} cable{'' if count == 1 else 's'}",
@@ -120,7 +123,7 @@ def timeline_chart(months: Sequence[tuple[str, int]], *, plot_height: int) -> Co
         }
         for value in range(step, top + 1, step)
     ]
-    total = sum(count for _, count in months)
+    total = sum(counts)
     busiest = [label for label, count in months if count == peak]
     if len(busiest) == 1:
         peak_text = f"busiest month {month_title(busiest[0])} ({peak:,})"
@@ -166,29 +169,38 @@ def _whole_years(months: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     ]
 
 
-def _layout(months: Sequence[tuple[str, int]]) -> tuple[list[int], list[tuple[int, str]]]:
+def _layout(
+    months: Sequence[tuple[str, int]], counts: Sequence[int]
+) -> tuple[list[int], list[tuple[int, str]]]:
     """The slot of each month (-1: inside a collapsed gap) and the gaps (first slot, months).
 
     A run of at least GAP_MONTHS months without a cable becomes a gap of
     GAP_SLOTS slots, named 'Jan 1967–Nov 1972', or '1967–1971' for whole years.
+    `counts` are the months' counts, in the same order.
     """
     slots: list[int] = []
     gaps: list[tuple[int, str]] = []
     position = 0
     index = 0
-    while index < len(months):
-        run_end = index
-        while run_end < len(months) and months[run_end][1] == 0:
-            run_end += 1
-        if run_end - index >= GAP_MONTHS:
-            gaps.append((position, _span_name(months[index][0], months[run_end - 1][0])))
-            slots.extend([-1] * (run_end - index))
-            position += GAP_SLOTS
-            index = run_end
+    end = len(counts)
+    while index < end:
+        if counts[index]:
+            slots.append(position)
+            position += 1
+            index += 1
             continue
-        slots.append(position)
-        position += 1
-        index += 1
+        run_end = index + 1
+        while run_end < end and counts[run_end] == 0:
+            run_end += 1
+        length = run_end - index
+        if length >= GAP_MONTHS:
+            gaps.append((position, _span_name(months[index][0], months[run_end - 1][0])))
+            slots.extend([-1] * length)
+            position += GAP_SLOTS
+        else:
+            slots.extend(range(position, position + length))
+            position += length
+        index = run_end
     return slots, gaps
 
 

@@ -8,6 +8,7 @@ are read one cable at a time when its page is rendered.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -321,7 +322,11 @@ def month_counts(created: Iterable[datetime | None]) -> list[tuple[str, int]]:
     counts = Counter([when.year * 12 + when.month - 1 for when in created if when is not None])
     if not counts:
         return []
-    return [
-        (f"{month // 12:04d}-{month % 12 + 1:02d}", counts.get(month, 0))
-        for month in range(min(counts), max(counts) + 1)
-    ]
+    get = counts.get
+    return [(_month_label(month), get(month, 0)) for month in range(min(counts), max(counts) + 1)]
+
+
+@functools.cache
+def _month_label(month: int) -> str:
+    """'2009-11' for 2009 * 12 + 10 (a few hundred labels, formatted once per process)."""
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"

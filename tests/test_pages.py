@@ -118,3 +118,24 @@ def test_render_chunks_split_cable_pages_alone_but_never_a_page_from_its_json_tw
     for chunk in chunks:
         names = [task[0].name for task in chunk]
         assert names[0::2] == names[1::2]  # each cable page beside its twin, in one chunk
+
+
+def test_render_chunks_give_each_cable_one_row_object_equal_to_a_fresh_one() -> None:
+    """A cable listed on many pages is one Row for the whole render, the same as built alone."""
+    from generator.build_plan import render_chunks
+    from generator.pages_context import page_context
+
+    site = site_of([meta(n, START + timedelta(days=n)) for n in range(30)], page_size=10)
+    plan = plan_pages(site)
+    listing = [(p, b"d", None) for p in plan.pages if p.kind in {"term", "feed", "home"}]
+    seen: dict[str, object] = {}
+    shown = 0
+    for chunk in render_chunks(site, plan, listing):
+        for spec, _, _, context in chunk:
+            alone = page_context(site, plan, spec)  # its own rows, nothing kept
+            assert context == alone
+            listed = context.get("cables") or context.get("entries") or []
+            for row in listed:
+                assert seen.setdefault(row.id, row) is row
+                shown += 1
+    assert shown > 3 * len(seen) and len(seen) == 30  # each cable listed on several pages

@@ -117,12 +117,23 @@ def _flow_sequence(items: Sequence[object]) -> str:
 
 
 def _flow_mapping(mapping: Mapping[str, object]) -> str:
+    # An addressee ({route: RUEHRO, name: AMEMBASSY ROME, precedence: null, serial: null}),
+    # twenty or more a cable: a plain name and a null are written here without _scalar
     parts = []
     for key, value in mapping.items():
-        if type(value) not in _SCALAR_TYPES and isinstance(value, list | tuple | Mapping):
-            raise _NotSimple  # a nested collection makes PyYAML switch to block style
         key_text = key if key in _PLAIN_KEYS else _scalar(key, flow=True)
-        parts.append(f"{key_text}: {_scalar(value, flow=True)}")
+        if value is None:
+            parts.append(f"{key_text}: null")
+        elif (
+            type(value) is str
+            and _SAFE_FLOW.fullmatch(value) is not None
+            and value not in WORDS_YAML_RESOLVES
+        ):
+            parts.append(f"{key_text}: {value}")
+        elif type(value) not in _SCALAR_TYPES and isinstance(value, list | tuple | Mapping):
+            raise _NotSimple  # a nested collection makes PyYAML switch to block style
+        else:
+            parts.append(f"{key_text}: {_scalar(value, flow=True)}")
     return "{" + ", ".join(parts) + "}"
 
 

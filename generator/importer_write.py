@@ -22,13 +22,14 @@ from typing import Literal
 
 from generator.cable import (
     ORIGINAL_SUFFIX,
+    Cable,
     CableDocument,
     SourceInfo,
     cable_from_markdown,
-    cable_relative_path,
     cable_to_markdown,
     original_path,
     sha256_text,
+    validate_cable_id,
 )
 from generator.cable_files import FILE_MODE
 from generator.errors import CablesiteError, ContentError, Problem, environment_reason
@@ -58,6 +59,22 @@ class PreparedCable:
     md_bytes: bytes | None = None
     txt_bytes: bytes | None = None
     problems: tuple[Problem, ...] = ()
+
+    def __reduce__(self) -> tuple[type[PreparedCable], tuple[object, ...]]:
+        # Sent back from the workers: the arguments pickle faster than the slots
+        # dataclass's own __getstate__/__setstate__ (see RawCable.__reduce__)
+        return (
+            PreparedCable,
+            (
+                self.file,
+                self.line,
+                self.cable_id,
+                self.relative_path,
+                self.md_bytes,
+                self.txt_bytes,
+                self.problems,
+            ),
+        )
 
 
 # '.09ROME1240.md.k3j_x9a2.tmp': a file being written (see write_cable_files)
@@ -162,17 +179,27 @@ def _prepare_cable(
     document = parsed.document
     warnings = tuple(Problem(p.path, p.line, p.message, "warning") for p in parsed.problems)
     try:
-        relative = cable_relative_path(document.cable).as_posix()
+        relative = relative_md_path(document.cable)
     except ContentError as exc:
         problem = Problem(raw.file, raw.line, str(exc))
         return PreparedCable(file=raw.file, line=raw.line, problems=(problem,))
-    md_path = os.path.join(content_dir, relative)
     md_bytes = cable_to_markdown(document.cable, document.body).encode("utf-8", "surrogatepass")
     previous_paths = index.get(document.cable.id, ())
-    # content/ held no file of this id when the import started (index_content), so no
-    # file to compare with: two stat calls fewer per new cable
-    md_holds = bool(previous_paths) and _holds(md_path, md_bytes)
-    if previous_paths and not md_holds:
+    if not previous_paths:
+        # content/ held no file of this id when the import started (index_content), so no
+        # file to compare with: two stat calls fewer per new cable
+        return PreparedCable(
+            file=raw.file,
+            line=raw.line,
+            cable_id=document.cable.id,
+            relative_path=relative,
+            md_bytes=md_bytes,
+            txt_bytes=document.original.encode("utf-8", "surrogatepass"),
+            problems=warnings,
+        )
+    md_path = os.path.join(content_dir, relative)
+    md_holds = _holds(md_path, md_bytes)
+    if not md_holds:
         # Only a file that differs can hold keys a user added (the usual re-import
         # of an unchanged cable stops at the byte comparison above).
         merged, merge_problem = _keep_user_keys(document, content_dir, previous_paths, relative)
@@ -185,7 +212,7 @@ def _prepare_cable(
             )
             md_holds = _holds(md_path, md_bytes)
     txt_bytes = document.original.encode("utf-8", "surrogatepass")
-    txt_holds = bool(previous_paths) and _holds(md_path[: -len(".md")] + ORIGINAL_SUFFIX, txt_bytes)
+    txt_holds = _holds(md_path[: -len(".md")] + ORIGINAL_SUFFIX, txt_bytes)
     return PreparedCable(
         file=raw.file,
         line=raw.line,
@@ -195,6 +222,18 @@ def _prepare_cable(
         txt_bytes=None if txt_holds else txt_bytes,
         problems=warnings,
     )
+
+
+def relative_md_path(cable: Cable) -> str:
+    """cable.cable_relative_path(cable).as_posix(), 'cables/2009/11/09ROME1240.md', as a str.
+
+    The same text without the three pathlib objects (~2% of preparing a cable).
+    """
+    cable_id = validate_cable_id(cable.id)
+    created = cable.created
+    if created is None:
+        return f"cables/undated/{cable_id}.md"
+    return f"cables/{created.year:04d}/{created.month:02d}/{cable_id}.md"
 
 
 def _keep_user_keys(

@@ -91,9 +91,31 @@ def split_lines(text: str) -> list[str]:
         if " \n" not in text:
             break
         text = text.replace(" \n", "\n")
-    if " \n" in text or "\t\n" in text or text[-1:].isspace():
+    if " \n" in text or "\t\n" in text:
+        return [line.rstrip() for line in text.split("\n")]
+    if text[-1:].isspace() and not _ends_only_in_break(text):
         return [line.rstrip() for line in text.split("\n")]
     return text.split("\n")
+
+
+def _ends_only_in_break(text: str) -> bool:
+    """True when text ends in a line break and no line of it ends in whitespace.
+
+    Then rstrip would change no line: a text that ends with its last line's
+    break (every telegram of a cables.csv made by make_archive.py) need not be
+    stripped line by line. Known for ASCII text (str.isascii costs nothing),
+    whose only whitespace is ' ', tab, the break and _ASCII_SPACE_BUT_BLANK_TAB_LF;
+    ' ' and tab before a break are ruled out by the caller.
+    """
+    return (
+        text[-1] == "\n"
+        and text.isascii()
+        and not any(char in text for char in _ASCII_SPACE_BUT_BLANK_TAB_LF)
+    )
+
+
+# str.isspace of ASCII: ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f'
+_ASCII_SPACE_BUT_BLANK_TAB_LF = "\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 # 2000s: 'ROME 00001240 002.2 OF 004', 'NEW DELHI 00005138  002 OF 003',

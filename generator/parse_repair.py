@@ -78,6 +78,7 @@ _AFTER_QUOTE = frozenset("_‘'$&")
 _AFTER_EIGHT = frozenset(" \t\n.,;:?!)]'’-")
 
 # ' ) ' between words is a garbled em dash unless a '(' of the same sentence is still open.
+# The word before a repair, by definition (_context walks it back; a test compares the two)
 _WORD_TAIL = re.compile(r"[^\W_]+$")
 _WORD_HEAD = re.compile(r"[^\W_]+")
 _MAX_WORD = 64
@@ -225,7 +226,24 @@ def _apply(text: str, edits: dict[int, tuple[str, str]]) -> tuple[str, list[Repa
 
 
 def _context(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to whole words on both sides, so a Repair shows its word neighbours."""
-    before = _WORD_TAIL.search(text, max(0, start - _MAX_WORD), start)
+    """Widen [start, end) to whole words on both sides, so a Repair shows its word neighbours.
+
+    The word before is at most _MAX_WORD characters: the same span as
+    `_WORD_TAIL.search(text, start - _MAX_WORD, start)`, whose letters are
+    those of str.isalnum and whose '$' also holds before a line break that ends
+    the window. Walking back over a few letters costs far less than that
+    search, which tries each of up to 64 start positions (py-spy: _context
+    was ~40% of the repairs, ~4% of preparing a synthetic cable).
+    """
+    low = max(0, start - _MAX_WORD)
+    before = start
+    while before > low and text[before - 1].isalnum():
+        before -= 1
+    if before == start and start - 1 > low and text[start - 1] == "\n":
+        before = start - 1
+        while before > low and text[before - 1].isalnum():
+            before -= 1
+        if before == start - 1:
+            before = start
     after = _WORD_HEAD.match(text, end)
-    return (before.start() if before else start), (after.end() if after else end)
+    return before, (after.end() if after else end)

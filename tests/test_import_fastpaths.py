@@ -1,0 +1,119 @@
+"""The import's fast paths give exactly what the code they replace gave.
+
+Each fast path of the importer and the parser (issue 6: import speed) is
+compared here with the plain definition it stands for, on chosen and on
+generated input, so that a speed-up can never change a cable's files.
+"""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.cable import Cable, cable_relative_path
+from generator.errors import ContentError, Problem
+from generator.importer_write import PreparedCable, relative_md_path
+from generator.parse import RawCable
+from generator.parse_normalise import split_lines
+from generator.parse_repair import _MAX_WORD, _WORD_HEAD, _WORD_TAIL, _context, repair_paragraph
+
+# letters (ASCII and not), digits, the underscore \\W leaves out, spaces, line breaks, the
+# characters repairs look at
+_TEXT = st.text(alphabet="ab Z09_\n,.&8)(’é\u00b5\u0663\t-", max_size=200)
+
+
+def _context_by_regex(text: str, start: int, end: int) -> tuple[int, int]:
+    before = _WORD_TAIL.search(text, max(0, start - _MAX_WORD), start)
+    after = _WORD_HEAD.match(text, end)
+    return (before.start() if before else start), (after.end() if after else end)
+
+
+@settings(max_examples=600)
+@given(_TEXT, st.data())
+def test_repair_context_is_the_regex_span(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _context(text, start, end) == _context_by_regex(text, start, end)
+
+
+def test_repair_context_on_chosen_words() -> None:
+    text = "Iran,s nuclear\nfile,s " + "x" * 100 + ",s"
+    for position in range(len(text)):
+        assert _context(text, position, position + 1) == _context_by_regex(
+            text, position, position + 1
+        )
+    assert repair_paragraph("Iran,s position")[1][0].raw == "Iran,s"
+
+
+@pytest.mark.parametrize(
+    "created",
+    [None, datetime(2009, 11, 10, 16, 42), datetime(1966, 1, 2), datetime(985, 12, 31)],
+)
+def test_relative_md_path_is_the_pathlib_path(created: datetime | None) -> None:
+    cable = Cable(id="09ROME1240", created=created)
+    assert relative_md_path(cable) == cable_relative_path(cable).as_posix()
+
+
+def test_relative_md_path_refuses_what_the_contract_refuses() -> None:
+    for cable_id in ("../x", "CON", ""):
+        with pytest.raises(ContentError):
+            cable_relative_path(Cable(id=cable_id))
+        with pytest.raises(ContentError):
+            relative_md_path(Cable(id=cable_id))
+
+
+def test_raw_and_prepared_cables_pickle_whole() -> None:
+    """What goes to and comes back from an import worker arrives field for field."""
+    problem = Problem("cables.csv", 12, "bytes that are not UTF-8", "warning")
+    raw = RawCable(
+        text="UNCLAS ROME 001240\n\u00b61. text\udc92",
+        file="cables.csv",
+        line=12,
+        format="csv",
+        metadata={"id": "09ROME1240", "origin": "Embassy Rome"},
+        problems=(problem,),
+    )
+    prepared = PreparedCable(
+        file="cables.csv",
+        line=12,
+        cable_id="09ROME1240",
+        relative_path="cables/2009/11/09ROME1240.md",
+        md_bytes=b"---\nid: 09ROME1240\n---\n",
+        txt_bytes=None,
+        problems=(problem,),
+    )
+    for value in (raw, prepared, RawCable("", "f", 1, "telegram"), PreparedCable("f", 3)):
+        copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == value and type(copy) is type(value)
+        assert [getattr(copy, name) for name in type(value).__slots__] == [
+            getattr(value, name) for name in type(value).__slots__
+        ]
+
+
+def _split_lines_before(text: str) -> list[str]:
+    """parse_normalise.split_lines as it was before its fast path for a final line break."""
+    if "\\" in text:
+        return [line.rstrip().removesuffix("\\").rstrip() for line in text.split("\n")]
+    for _ in range(3):
+        if " \n" not in text:
+            break
+        text = text.replace(" \n", "\n")
+    if " \n" in text or "\t\n" in text or text[-1:].isspace():
+        return [line.rstrip() for line in text.split("\n")]
+    return text.split("\n")
+
+
+@settings(max_examples=800)
+@given(st.text(alphabet="ab \t\n\r\x0b\x0c\x1c\x1f\x85\u3000\\.", max_size=60))
+def test_split_lines_is_the_line_by_line_strip(text: str) -> None:
+    assert split_lines(text) == _split_lines_before(text)
+
+
+def test_split_lines_on_chosen_texts() -> None:
+    for text in ("A \nB\n", "A\nB\n", "A\nB\r\n", "A\x0b\nB\n", "A\u3000\nB\n", "A\nB \n\n", "A\t"):
+        assert split_lines(text) == _split_lines_before(text)
+    assert split_lines("A\x0b\nB\n") == ["A", "B", ""]

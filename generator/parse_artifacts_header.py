@@ -11,6 +11,10 @@ from __future__ import annotations
 from generator import parse_shapes as shape
 from generator.parse_normalise import PAGE_BREAK, ROUTING, Removal
 
+# Lines searched first for the banner that ends a routing header (TO, up to 25 INFO
+# addressees and the format lines fit); the search goes on to MAX_HEADER_LINES
+_FIRST_WINDOW = 64
+
 
 class HeaderArtifacts:
     """Routing-header methods of the scanner (see parse_artifacts._Scanner for the state)."""
@@ -87,12 +91,10 @@ class HeaderArtifacts:
             and not shape.BANNER.match(first.lstrip(PAGE_BREAK))
         ):  # the block cannot start here: spare the search of the next 400 lines
             return None
-        window = "\n" + "\n".join(lines[index : index + shape.MAX_HEADER_LINES])
-        for found in shape.BANNER_LINE.finditer(window):
-            end = index + window.count("\n", 0, found.start() + 1) - 1
-            if shape.BANNER.match(lines[end].lstrip(PAGE_BREAK)):
-                break
-        else:
+        end = self._banner_after(index, _FIRST_WINDOW)
+        if end is None:
+            end = self._banner_after(index, shape.MAX_HEADER_LINES)
+        if end is None:
             return None
         region = lines[index:end]
         if not shape.HEADER_REGION.fullmatch("\n".join(region)):
@@ -107,6 +109,21 @@ class HeaderArtifacts:
             ):
                 return None
         return end
+
+    def _banner_after(self, index: int, window_lines: int) -> int | None:
+        """The index of the first banner line in the `window_lines` lines from `index`, or None.
+
+        BANNER_LINE matches the start of one line only, so what it finds among
+        the first lines does not depend on how many lines follow: a short
+        window first spares joining up to MAX_HEADER_LINES lines of a body.
+        """
+        lines = self.lines
+        window = "\n" + "\n".join(lines[index : index + window_lines])
+        for found in shape.BANNER_LINE.finditer(window):
+            end = index + window.count("\n", 0, found.start() + 1) - 1
+            if shape.BANNER.match(lines[end].lstrip(PAGE_BREAK)):
+                return end
+        return None
 
     def flush_routing(self) -> None:
         """One Removal for each run of header lines (the test checks them line by line)."""

@@ -92,7 +92,7 @@ class _Builder:
                 and "   " not in line
                 and "\t" not in line
                 and not (ref_lines and index in ref_lines)
-                and lines[index + 1 : index + 2] != []
+                and index + 1 < count
                 and lines[index + 1][:1] not in RULE_FIRST
             ):
                 parts.append(line)  # the common case: the next line of a paragraph

@@ -18,8 +18,10 @@ from generator.cable import Cable, cable_relative_path
 from generator.errors import ContentError, Problem
 from generator.importer_write import PreparedCable, relative_md_path
 from generator.parse import RawCable
+from generator.parse_artifacts_header import _FIRST_WINDOW, HeaderArtifacts
 from generator.parse_normalise import split_lines
 from generator.parse_repair import _MAX_WORD, _WORD_HEAD, _WORD_TAIL, _context, repair_paragraph
+from generator.parse_shapes import MAX_HEADER_LINES
 
 # letters (ASCII and not), digits, the underscore \\W leaves out, spaces, line breaks, the
 # characters repairs look at
@@ -117,3 +119,45 @@ def test_split_lines_on_chosen_texts() -> None:
     for text in ("A \nB\n", "A\nB\n", "A\nB\r\n", "A\x0b\nB\n", "A\u3000\nB\n", "A\nB \n\n", "A\t"):
         assert split_lines(text) == _split_lines_before(text)
     assert split_lines("A\x0b\nB\n") == ["A", "B", ""]
+
+
+_HEADER_LINES = [
+    "",
+    "FM AMEMBASSY ROME",
+    "TO SECSTATE WASHDC IMMEDIATE 2879",
+    "INFO AMEMBASSY PARIS 0042",
+    "UNCLAS SECTION 01 OF 02 ROME 001240",
+    "C O N F I D E N T I A L ROME 001240",
+    "CONFIDENTIAL",
+    "Confidential stuff in a sentence.",
+    "SECRET",
+    "SECRETARY CLINTON SAID",
+    "1. (C) The text of the cable.",
+    "\x0cLIMITED OFFICIAL USE",
+]
+
+
+def _first_banner_in_full_window(lines: list[str], index: int) -> int | None:
+    scanner = HeaderArtifacts()
+    scanner.lines = lines  # type: ignore[attr-defined]
+    return scanner._banner_after(index, MAX_HEADER_LINES)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_HEADER_LINES), min_size=1, max_size=500), st.data())
+def test_banner_search_in_a_short_window_first(lines: list[str], data: st.DataObject) -> None:
+    """header_block finds the same banner line as one search over MAX_HEADER_LINES lines."""
+    index = data.draw(st.integers(0, len(lines) - 1))
+    scanner = HeaderArtifacts()
+    scanner.lines = lines  # type: ignore[attr-defined]
+    short = scanner._banner_after(index, _FIRST_WINDOW)
+    found = short if short is not None else scanner._banner_after(index, MAX_HEADER_LINES)
+    assert found == _first_banner_in_full_window(lines, index)
+
+
+def test_banner_beyond_the_short_window() -> None:
+    lines = ["TO SECSTATE WASHDC"] * 100 + ["CONFIDENTIAL ROME 001240", "1. (C) Text."]
+    scanner = HeaderArtifacts()
+    scanner.lines = lines  # type: ignore[attr-defined]
+    assert scanner._banner_after(0, _FIRST_WINDOW) is None
+    assert _first_banner_in_full_window(lines, 0) == 100

@@ -3,6 +3,7 @@
     python tests/bench/bench_import.py                     # corpus + a 20,000-row cables.csv
     python tests/bench/bench_import.py --rows 20000 100000 --jobs 1 2
     python tests/bench/bench_import.py --stages 5000 --runs 5   # CPU ms per cable, stage by stage
+    python tests/bench/bench_import.py --stages 2000 --csv /tmp/bench/n10000/cables.csv  # synth.
 
 For each source and each --jobs value it imports into a fresh content folder
 (first run: every cable new), then imports the same source again (every cable
@@ -304,12 +305,19 @@ def main() -> int:
         help="only time each stage (CPU ms per cable) on the first ROWS rows, in this process",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs for --stages (median)")
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        default=None,
+        help="time --stages on this cables.csv instead of one made of the corpus "
+        "(e.g. make_archive.py's synthetic one)",
+    )
     args = parser.parse_args()
     work_dir = args.work or Path(tempfile.mkdtemp(prefix="cablesite-bench-import-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     if args.stages:
         rows = max(args.rows or [20_000])
-        csv_path = work_dir / f"cables-{rows}.csv"
+        csv_path = args.csv or work_dir / f"cables-{rows}.csv"
         if not csv_path.exists():
             write_csv(csv_path, rows)
         report_stages(csv_path, min(args.stages, rows), args.runs, work_dir)

@@ -129,8 +129,33 @@ def _build(
         report.static_files = state.static_files
         report.problems.extend(state.problems)
         return report
-    # Only now the modules that render (Jinja, markdown-it) and plan: a build with
-    # nothing to do stops above without importing them.
+    # Only now the modules that render (Jinja, markdown-it): a build with nothing to do
+    # stops above without importing them.
+    from generator.build_quick import quick_build
+
+    search = _search_quickly(config, search_stale) if config.search and state is not None else None
+    if state is not None and (search is not None or not config.search):
+        state.search_stale = search_stale
+        with _stage(report, "quick"):
+            quick = quick_build(
+                scan,
+                state,
+                fingerprint,
+                config.cache_dir,
+                out_dir,
+                lambda back_dir: make_renderer(theme, config, back_dir, ("cable.html",)),
+                search,
+                config,
+            )
+        if quick is not None:
+            report.cables, report.pages = state.cables, state.pages
+            report.static_files = state.static_files
+            report.parsed, report.rendered = quick.parsed, quick.rendered
+            report.written, report.linked = quick.written, quick.linked
+            report.removed, report.swapped = quick.removed, True
+            report.problems.extend(state.problems)
+            return report
+    # Only now the modules that plan a whole site: a quick build stops above without them.
     from generator.build_cache import load_cables
     from generator.build_plan import (
         decide_pages,
@@ -139,7 +164,6 @@ def _build(
         static_files,
         write_statics,
     )
-    from generator.build_quick import quick_build
     from generator.build_records import (
         RECORDS_FOLDER,
         CableRecorder,
@@ -166,28 +190,6 @@ def _build(
     from generator.search import SEARCH_DIR, cable_pages, update_search
     from generator.site import build_site, published_slugs
 
-    search = _search_quickly(config, search_stale) if config.search and state is not None else None
-    if state is not None and (search is not None or not config.search):
-        state.search_stale = search_stale
-        with _stage(report, "quick"):
-            quick = quick_build(
-                scan,
-                state,
-                fingerprint,
-                config.cache_dir,
-                out_dir,
-                lambda back_dir: make_renderer(theme, config, back_dir, ("cable.html",)),
-                search,
-                config,
-            )
-        if quick is not None:
-            report.cables, report.pages = state.cables, state.pages
-            report.static_files = state.static_files
-            report.parsed, report.rendered = quick.parsed, quick.rendered
-            report.written, report.linked = quick.written, quick.linked
-            report.removed, report.swapped = quick.removed, True
-            report.problems.extend(state.problems)
-            return report
     with _stage(report, "theme"):
         trees = open_output(out_dir, clean=clean)
         renderer = make_renderer(theme, config, trees.back_dir, PAGE_TEMPLATES)

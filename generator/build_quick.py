@@ -32,9 +32,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.build_cache import (
     ContentScan,
+    Entry,
+    Signature,
     folder_signatures,
     load_folder_cache,
     parse_one,
@@ -49,7 +52,6 @@ from generator.build_records import (
     save_records,
 )
 from generator.build_render import Renderer, RenderTask, render_tasks
-from generator.build_retitle import Retitle, plan_retitle, save_retitle
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.output import (
@@ -66,6 +68,9 @@ from generator.output import (
 from generator.pages import PageSpec, cable_json_digest, cable_page_digest
 from generator.site import CableMeta
 from generator.urls import output_relpath
+
+if TYPE_CHECKING:  # imported where used: only a subject edit needs it
+    from generator.build_retitle import Retitle
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +117,12 @@ def quick_build(
     content_dir = scan.content_dir
     records: dict[str, dict[str, CableRecord]] = {}
     todo: list[tuple[str, str, CableRecord, tuple[int, int, int], tuple[int, int, int] | None]] = []
+    signatures: dict[str, dict[str, tuple[Signature, Signature | None]]] = {}
     for folder in changed:
         folder_records = load_records(cache_dir, folder)
         if folder_records is None:
             return _full_build("no page records for a changed folder")
-        files = folder_signatures(content_dir, folder)
+        files = signatures[folder] = folder_signatures(content_dir, folder)
         stems = {relpath[len(folder) + 1 : -3]: relpath for relpath in files}
         if stems.keys() != folder_records.keys():
             return _full_build("a cable was added or removed")
@@ -130,8 +136,10 @@ def quick_build(
         return _full_build("too many cables changed")
     tasks_meta: list[tuple[str, str, CableRecord, CableMeta]] = []
     retitled: list[tuple[str, CableRecord, CableMeta]] = []
+    parsed: dict[str, Entry] = {}
     for folder, relpath, record, md_sig, txt_sig in todo:
         _, entry = parse_one((str(content_dir), relpath, md_sig, txt_sig))
+        parsed[relpath] = entry
         if entry[2] is None:
             return _full_build("a changed cable does not load")
         meta = CableMeta._make(entry[2])
@@ -145,6 +153,8 @@ def quick_build(
     trees = view.trees
     retitle: Retitle | None = None
     if retitled:
+        from generator.build_retitle import plan_retitle
+
         assert config is not None
 
         def records_of(folder: str) -> dict[str, CableRecord] | None:
@@ -242,7 +252,9 @@ def quick_build(
         result.removed = remove_stale(trees, manifest)
     commit(trees, manifest)
     for folder in changed:
-        _update_folder_cache(cache_dir, content_dir, folder, scan.folders[folder])
+        _update_folder_cache(
+            cache_dir, content_dir, folder, scan.folders[folder], signatures[folder], parsed
+        )
     touched = set(changed)
     for folder, relpath, record, source_key, new_meta in pages:
         html = output_relpath(record.url)
@@ -255,6 +267,8 @@ def quick_build(
         touched.add(folder)
     save_records(cache_dir, {folder: records[folder] for folder in touched})
     if retitle is not None:
+        from generator.build_retitle import save_retitle
+
         save_retitle(cache_dir, retitle)
     state.fingerprint = fingerprint
     write_live_state(out_dir, state)
@@ -277,13 +291,24 @@ def _input(page_digest: bytes, suffix: bytes) -> bytes:
     return hashlib.blake2b(page_digest + suffix, digest_size=16).digest()
 
 
-def _update_folder_cache(cache_dir: Path, content_dir: Path, folder: str, key: bytes) -> None:
-    """Bring the front-matter cache of one folder up to date (the next full build reads it)."""
+def _update_folder_cache(
+    cache_dir: Path,
+    content_dir: Path,
+    folder: str,
+    key: bytes,
+    files: dict[str, tuple[Signature, Signature | None]],
+    parsed: dict[str, Entry],
+) -> None:
+    """Bring the front-matter cache of one folder up to date (the next full build reads it).
+
+    `files` are the folder's signatures as this build found them, `parsed` the
+    entries of the files it parsed: neither is read again.
+    """
     cached = load_folder_cache(cache_dir, folder)
     old = cached[1] if cached is not None else {}
     entries = {}
-    for relpath, (md_sig, txt_sig) in folder_signatures(content_dir, folder).items():
-        entry = old.get(relpath)
+    for relpath, (md_sig, txt_sig) in files.items():
+        entry = parsed.get(relpath) or old.get(relpath)
         if entry is None or entry[0] != md_sig or entry[1] != txt_sig:
             entry = parse_one((str(content_dir), relpath, md_sig, txt_sig))[1]
         entries[relpath] = entry

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
 import pytest
 
 from generator.build import build
-from generator.build_manifest import QuickManifests, _entry, _index, open_manifests
+from generator.build_cache import load_cables, scan_folders
+from generator.build_manifest import QuickManifests, open_manifests
 from generator.build_records import RECORDS_FOLDER
 from generator.build_setup import JINJA_FOLDER, bytecode_cache
 from generator.config import load_config
@@ -154,26 +158,32 @@ def view_of(archive: Path) -> QuickManifests:
     return open_manifests(archive / "public", compact=True)
 
 
-def test_a_path_is_found_in_the_stored_manifest_wherever_it_is() -> None:
-    paths = "a.html\nb/index.html\nc.json"
-    digests = bytes(range(96))
-    for index, path in enumerate(paths.split("\n")):
-        assert _entry((paths, digests), _index(paths, path)) == (
-            digests[32 * index : 32 * index + 16],
-            digests[32 * index + 16 : 32 * index + 32],
-        )
-    assert _index(paths, "b") is None
-    assert _index(paths, "index.html") is None
-    assert _index(paths, "a.html\nb") is None
-    # many lookups (a subject edit) go through a dict of positions: the same answers
+@pytest.mark.parametrize(
+    "paths",
+    [
+        "a.html\nb/index.html\nc.json",  # in path order, as every build stores them
+        "c.json\na.html\nz/index.html\nb/index.html",  # in no order: still found
+    ],
+)
+def test_a_path_is_found_in_the_stored_manifest_wherever_it_is(paths: str) -> None:
+    names = paths.split("\n")
+    digests = bytes(range(32 * len(names)))
     trees = OutputTrees(Path("out"), Path("back"), Path("manifests"), {}, {})
     view = QuickManifests(trees, ((paths, digests), (paths, digests[::-1])))
-    for _ in range(4):
-        for index, path in enumerate(paths.split("\n")):
-            assert view.live_entry(path) == _entry((paths, digests), index)
+    for _ in range(2):
+        for index, path in enumerate(names):
+            assert view.live_entry(path) == (
+                digests[32 * index : 32 * index + 16],
+                digests[32 * index + 16 : 32 * index + 32],
+            )
             assert view.back_output(path) == digests[::-1][32 * index + 16 : 32 * index + 32]
-        assert view.live_entry("b") is None and view.back_output("index.html") is None
-    assert view._positions is not None
+        for absent in ("b", "index.html", "a.html\nb", "", "zz.html"):
+            assert view.live_entry(absent) is None and view.back_output(absent) is None
+    # a change is written at its path's place, whatever the order
+    view.changes[names[-1]] = (b"i" * 16, b"o" * 16)
+    manifest = view.manifest(None)
+    assert isinstance(manifest, tuple) and manifest[0] == paths
+    assert manifest[1][-32:] == b"i" * 16 + b"o" * 16 and manifest[1][:-32] == digests[:-32]
 
 
 def test_compiled_templates_are_kept_and_a_lost_cache_folder_does_not_stop_a_build(
@@ -188,3 +198,65 @@ def test_compiled_templates_are_kept_and_a_lost_cache_folder_does_not_stop_a_bui
     env = jinja2.Environment(loader=jinja2.DictLoader({"page": "{{ 6 * 7 }}"}))
     env.bytecode_cache = cache
     assert env.get_template("page").render() == "42"
+
+
+# a quick build needs none of these: they plan or index a whole site, or serve a subject edit
+FULL_WAY_MODULES = (
+    "generator.build_retitle",
+    "generator.build_terms",
+    "generator.cable_slugs",
+    "generator.search",
+)
+
+
+def modules_loaded_by_a_build(archive: Path) -> tuple[str, set[str]]:
+    """Build in a fresh process; its report line and the generator modules it loaded."""
+    script = (
+        "import sys\n"
+        "from generator.build import build\n"
+        "from generator.config import load_config\n"
+        "print(build(load_config(sys.argv[1]), jobs=1).timings)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('generator.'))))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(archive / "site.yaml")],
+        cwd=archive,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timings, modules = done.stdout.splitlines()
+    return timings, set(modules.split())
+
+
+def test_a_body_edit_loads_only_the_modules_of_the_quick_way(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(SITES / "minimal", archive)
+    with (archive / "site.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("search: false\n")  # with search, its update is part of the quick way
+    build(load_config(archive / "site.yaml"), jobs=1)
+    edit(archive, "\n\n", "\n\nA sentence added by hand.\n\n")
+    timings, modules = modules_loaded_by_a_build(archive)
+    assert "'quick'" in timings and "'plan'" not in timings
+    assert "generator.build_quick" in modules and "generator.build_render" in modules
+    assert sorted(modules.intersection(FULL_WAY_MODULES)) == []
+
+
+def test_after_a_quick_build_the_front_matter_cache_holds_the_edited_cable(
+    archive: Path,
+) -> None:
+    config = load_config(archive / "site.yaml")
+    edit(archive, "\n\n", "\n\nA sentence added by hand.\n\n")
+    assert "plan" not in build(config, jobs=1).timings
+    loaded = load_cables(scan_folders(config.content_dir), config.cache_dir)
+    assert loaded.parsed == 0 and loaded.cached == 6  # nothing left for a full build to read
+    edited = next(meta for meta in loaded.cables if meta.id == "09ROME1111")
+    assert edited.source_key == loaded_source_key(archive / CABLE)
+
+
+def loaded_source_key(md_path: Path) -> str:
+    """The signatures of a cable's two files as the front-matter cache keys them."""
+    md, txt = md_path.stat(), md_path.with_suffix(".txt").stat()
+    return f"{(md.st_mtime_ns, md.st_size, md.st_ino)}{(txt.st_mtime_ns, txt.st_size, txt.st_ino)}"

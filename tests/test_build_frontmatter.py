@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import re._constants as sre_constants
+import re._parser as sre_parser
 from datetime import date, datetime
 from pathlib import Path
 
@@ -10,11 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build_frontmatter import (
+    _DIGITS,
+    _FAST_RESOLVE,
+    _LONGEST_WORD,
+    _NOT_NUMERIC,
+    _RESOLVERS,
     _UNUSUAL,
+    _WORD_FIRST,
     _NotSimple,
     has_unusual_characters,
     parse_simple_front_matter,
     read_cable_fast,
+    read_file,
     read_front_matter,
 )
 from generator.cable import (
@@ -27,6 +37,7 @@ from generator.cable import (
     split_front_matter,
 )
 from generator.cable_files import read_cable
+from generator.errors import ContentError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -229,3 +240,117 @@ def test_unusual_characters_are_found_as_the_regex_finds_them_for_every_code_poi
     assert not has_unusual_characters("id: 09ROME1240\nsubject: 'ROME: IT’S TIME'\n")
     assert has_unusual_characters("subject: A\tB\n")
     assert has_unusual_characters("subject: A\u2028B\n")
+
+
+def _pattern_characters(pattern: re.Pattern[str]) -> set[str]:
+    """Every character a regex can match, read from its parsed form (literals, classes)."""
+    found: set[str] = set()
+
+    def walk(items: object) -> None:
+        for op, arg in items:  # type: ignore[attr-defined]
+            if op is sre_constants.LITERAL:
+                found.add(chr(arg))
+            elif op is sre_constants.IN:
+                for inner_op, inner in arg:
+                    if inner_op is sre_constants.LITERAL:
+                        found.add(chr(inner))
+                    elif inner_op is sre_constants.RANGE:
+                        found.update(map(chr, range(inner[0], inner[1] + 1)))
+                    else:
+                        raise AssertionError(f"{pattern.pattern}: cannot read {inner_op}")
+            elif op is sre_constants.SUBPATTERN:
+                walk(arg[3])
+            elif op is sre_constants.BRANCH:
+                for branch in arg[1]:
+                    walk(branch)
+            elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+                walk(arg[2])
+            elif op is not sre_constants.AT:
+                raise AssertionError(f"{pattern.pattern}: cannot read {op}")
+
+    walk(sre_parser.parse(pattern.pattern, pattern.flags))
+    return found
+
+
+def test_the_resolver_shortcuts_hold_for_the_installed_pyyaml_patterns() -> None:
+    # the shortcuts are on for the PyYAML the rules were read from (a new one turns them off)
+    assert _FAST_RESOLVE
+    allowed = {chr(point) for point in range(0x3000) if not _NOT_NUMERIC.search(chr(point))}
+    assert set("0123456789.:-+_eExbabcdefTtZ ") <= allowed and not set("GHUVWYz(,/") & allowed
+    for first in _DIGITS:
+        assert _RESOLVERS[first]  # float, int, timestamp
+        for _, pattern in _RESOLVERS[first]:
+            assert _pattern_characters(pattern) <= allowed, pattern.pattern
+    for first in _WORD_FIRST:
+        for _, pattern in _RESOLVERS[first]:
+            longest = sre_parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+            assert longest < _LONGEST_WORD, pattern.pattern  # '$' also lets a newline through
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "09ROME1240",
+        "022118Z NOV 09",
+        "1.4 (b), (d)",
+        "1",
+        "0042",
+        "1_000",
+        "0x1F",
+        "1:20",
+        "1e3",
+        "2.5",
+        "2009-11-10",
+        "2009-11-10 16:42:00Z",
+        "2009-11-10T16:42:00.5+01:00",
+        "0b101",
+        "12:30:45",
+        "6E",
+        "07",
+        "08",
+        "Nonetheless",
+        "Null",
+        "NULL",
+        "null",
+        "False",
+        "FALSE",
+        "falsely",
+        "No",
+        "Not yet",
+        "ON",
+        "Off",
+        "offset",
+        "TRUE",
+        "Truest",
+        "yes",
+        "Yesterday",
+        "N/A",
+        "t",
+        "3f4e",
+    ],
+)
+def test_plain_values_resolve_as_the_yaml_loader_resolves_them(value: str) -> None:
+    front = f"id: 09X1\nsubject: {value}\nsha: {{file: x, sha256: {value}}}\n"
+    assert typed(read_front_matter(front, "t")) == typed(load_front_matter(front, "t"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.:-+_eExXbabcdefTtZ ONFYnotyrsulA(", min_size=1, max_size=12))
+def test_numeric_looking_values_resolve_as_the_yaml_loader_resolves_them(value: str) -> None:
+    front = f"id: 09X1\nsubject: {value}\n"
+    try:
+        expected = typed(load_front_matter(front, "t"))
+    except ContentError:
+        return  # not YAML at all
+    assert typed(read_front_matter(front, "t")) == expected
+
+
+def test_read_file_reads_what_read_bytes_reads(tmp_path: Path) -> None:
+    for size in (0, 1, 4095, 4096, 70_000):
+        path = tmp_path / f"f{size}"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert read_file(str(path)) == path.read_bytes()
+    with pytest.raises(FileNotFoundError):
+        read_file(str(tmp_path / "missing"))
+    with pytest.raises(IsADirectoryError):
+        read_file(str(tmp_path))

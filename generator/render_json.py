@@ -52,7 +52,9 @@ def _list(items: list[object], newline: str) -> str:
     if not items:
         return "[]"
     inner = newline + "  "
-    return "[" + inner + ("," + inner).join([_value(v, inner) for v in items]) + newline + "]"
+    string = _string
+    parts = [string(v) if type(v) is str else _value(v, inner) for v in items]
+    return "[" + inner + ("," + inner).join(parts) + newline + "]"
 
 
 def _dict(mapping: dict[str, object], newline: str) -> str:
@@ -62,5 +64,15 @@ def _dict(mapping: dict[str, object], newline: str) -> str:
     for key in mapping:
         if type(key) is not str:
             raise _NotPlain  # json.dumps turns such keys into strings, or refuses them
-    parts = [_string(key) + ": " + _value(mapping[key], inner) for key in sorted(mapping)]
+    # most values are strings or None: written here, without a call to _value each
+    string = _string
+    parts = []
+    for key in sorted(mapping):
+        value = mapping[key]
+        if type(value) is str:
+            parts.append(f"{string(key)}: {string(value)}")
+        elif value is None:
+            parts.append(f"{string(key)}: null")
+        else:
+            parts.append(f"{string(key)}: {_value(value, inner)}")
     return "{" + inner + ("," + inner).join(parts) + newline + "}"

@@ -203,15 +203,15 @@ def scan_content(
 
 def parse_one(task: ParseTask) -> tuple[str, Entry]:
     """Read one .md file's front matter into a cache entry (meta or problem)."""
-    from generator.build_frontmatter import read_front_matter
+    from generator.build_frontmatter import read_file, read_front_matter
     from generator.cable import cable_from_front_matter, split_front_matter
     from generator.site import cable_meta
 
     content_dir, relpath, md_sig, txt_sig = task
     md_path = Path(content_dir, relpath)
     try:
-        text = md_path.read_bytes().decode("utf-8")
         where = str(md_path)
+        text = read_file(where).decode("utf-8")
         front, _ = split_front_matter(text, where)
         cable = cable_from_front_matter(read_front_matter(front, where), md_path)
     except ContentError as exc:

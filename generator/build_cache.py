@@ -203,8 +203,9 @@ def scan_content(
 
 def parse_one(task: ParseTask) -> tuple[str, Entry]:
     """Read one .md file's front matter into a cache entry (meta or problem)."""
-    from generator.build_frontmatter import read_file, read_front_matter
+    from generator.build_frontmatter import read_front_matter
     from generator.cable import cable_from_front_matter, split_front_matter
+    from generator.cable_files import read_file
     from generator.site import cable_meta
 
     content_dir, relpath, md_sig, txt_sig = task

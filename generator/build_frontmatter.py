@@ -20,7 +20,6 @@ stays a string and 'null' becomes None exactly as the loader decides.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from generator.cable import (
     original_path,
     split_front_matter,
 )
+from generator.cable_files import read_file
 from generator.errors import ContentError
 
 _STR = "tag:yaml.org,2002:str"
@@ -143,32 +143,6 @@ def read_cable_fast(md_path: Path) -> CableDocument:
     except FileNotFoundError:
         original = ""
     return CableDocument(cable=cable, body=body, original=original)
-
-
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
-
-
-def read_file(path: str) -> bytes:
-    """A whole file's bytes, as Path.read_bytes gives them, in four system calls.
-
-    Path.read_bytes makes a buffered file object and nine calls (open, two
-    fstat, an ioctl, two lseek, two reads, close); a render reads two files
-    per cable and the load stage one, 30,000 reads for 10,000 cables. Here:
-    open, fstat, one read of a byte more than the size (so a file that grew
-    since is noticed and read to its end), close.
-    """
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        size = os.fstat(fd).st_size
-        data = os.read(fd, size + 1)
-        if len(data) == size:
-            return data
-        chunks = [data]  # the file changed size under us, or the read was short
-        while chunk := os.read(fd, max(size + 1 - len(data), 65536)):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def parse_simple_front_matter(front: str) -> dict[str, Any]:

@@ -173,3 +173,29 @@ def load_cables(content_dir: Path) -> tuple[list[Cable], list[Problem]]:
 def cable_order(cable: Cable) -> tuple[datetime, str]:
     """Chronological order with ties broken by id; undated cables sort first."""
     return (cable.created or datetime.min, cable.id)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_file(path: str) -> bytes:
+    """A whole file's bytes, as Path.read_bytes gives them, in four system calls.
+
+    Path.read_bytes makes a buffered file object and nine calls (open, two
+    fstat, an ioctl, two lseek, two reads, close); a render reads two files
+    per cable and the load stage one, 30,000 reads for 10,000 cables. Here:
+    open, fstat, one read of a byte more than the size (so a file that grew
+    since is noticed and read to its end), close.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) == size:
+            return data
+        chunks = [data]  # the file changed size under us, or the read was short
+        while chunk := os.read(fd, max(size + 1 - len(data), 65536)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from generator.cable import Cable
 from generator.pages import PageSpec, Plan
 from generator.pages_links import CablePageData, Row, rows
-from generator.pages_view import letter_groups, level_view, tag_groups, timeline_chart
+from generator.pages_view import letter_groups, level_view, tag_groups, timeline, timeline_chart
 from generator.site import MONTH_NAMES, Site, month_counts
 from generator.urls import feed_url
 
@@ -57,11 +57,6 @@ def site_context(site: Site) -> Context:
         "extra": dict(config.extra),
         "search": config.search,
     }
-
-
-def timeline(created: list[datetime | None], plot_height: int = 64) -> Context | None:
-    """Cables per month as the geometry of an inline SVG chart (see pages_view.timeline_chart)."""
-    return timeline_chart(month_counts(created), plot_height=plot_height)
 
 
 def home_context(site: Site) -> Context:
@@ -376,10 +371,7 @@ def search_context(site: Site) -> Context:
 def page_context(
     site: Site, plan: Plan, spec: PageSpec, known: dict[str, Row] | None = None
 ) -> Context:
-    """The context of any page but a cable page (which also needs the cable's file).
-
-    `known` keeps the listing rows made for one page for the next (pages_links.rows).
-    """
+    """The context of any page but a cable page; `known`: the rows met so far (rows())."""
     kind = spec.kind
     if kind == "home":
         return {"home": home_context(site)}

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
+
+from generator.site import month_counts
 
 Context = dict[str, Any]
 
@@ -63,6 +66,11 @@ def classification_level(name: str | None) -> tuple[str, bool]:
 def month_title(label: str) -> str:
     """'November 2009' for '2009-11'."""
     return f"{MONTHS[int(label[5:7]) - 1]} {label[:4]}"
+
+
+def timeline(created: Sequence[datetime | None], plot_height: int = 64) -> Context | None:
+    """Cables per month as the geometry of an inline SVG chart (see timeline_chart)."""
+    return timeline_chart(month_counts(created), plot_height=plot_height)
 
 
 def timeline_chart(months: Sequence[tuple[str, int]], *, plot_height: int) -> Context | None:

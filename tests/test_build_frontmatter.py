@@ -24,7 +24,6 @@ from generator.build_frontmatter import (
     has_unusual_characters,
     parse_simple_front_matter,
     read_cable_fast,
-    read_file,
     read_front_matter,
 )
 from generator.cable import (
@@ -36,7 +35,7 @@ from generator.cable import (
     load_front_matter,
     split_front_matter,
 )
-from generator.cable_files import read_cable
+from generator.cable_files import read_cable, read_file
 from generator.errors import ContentError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -374,12 +374,16 @@ def validate_cable_id(cable_id: str) -> str:
 
 def cable_relative_path(cable: Cable) -> Path:
     """'cables/2009/11/09ROME1240.md'; cables without a date go to 'cables/undated/'."""
+    return Path(cable_relative_posix(cable))
+
+
+def cable_relative_posix(cable: Cable) -> str:
+    """cable_relative_path as a str, without pathlib objects (import makes one per cable)."""
     cable_id = validate_cable_id(cable.id)
-    if cable.created is None:
-        return Path("cables", "undated", f"{cable_id}.md")
-    return Path(
-        "cables", f"{cable.created.year:04d}", f"{cable.created.month:02d}", f"{cable_id}.md"
-    )
+    created = cable.created
+    if created is None:
+        return f"cables/undated/{cable_id}.md"
+    return f"cables/{created.year:04d}/{created.month:02d}/{cable_id}.md"
 
 
 def original_path(md_path: Path) -> Path:

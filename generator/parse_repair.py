@@ -78,8 +78,6 @@ _AFTER_QUOTE = frozenset("_‘'$&")
 _AFTER_EIGHT = frozenset(" \t\n.,;:?!)]'’-")
 
 # ' ) ' between words is a garbled em dash unless a '(' of the same sentence is still open.
-# The word before a repair, by definition (_context walks it back; a test compares the two)
-_WORD_TAIL = re.compile(r"[^\W_]+$")
 _WORD_HEAD = re.compile(r"[^\W_]+")
 _MAX_WORD = 64
 

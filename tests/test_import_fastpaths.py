@@ -8,24 +8,29 @@ generated input, so that a speed-up can never change a cable's files.
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.cable import Cable, cable_relative_path
+from generator.cable import Cable, cable_relative_path, cable_relative_posix
 from generator.errors import ContentError, Problem
-from generator.importer_write import PreparedCable, relative_md_path
+from generator.importer_write import PreparedCable
 from generator.parse import RawCable
 from generator.parse_artifacts_header import _FIRST_WINDOW, HeaderArtifacts
 from generator.parse_normalise import split_lines
-from generator.parse_repair import _MAX_WORD, _WORD_HEAD, _WORD_TAIL, _context, repair_paragraph
+from generator.parse_repair import _MAX_WORD, _WORD_HEAD, _context, repair_paragraph
 from generator.parse_shapes import MAX_HEADER_LINES
 
 # letters (ASCII and not), digits, the underscore \\W leaves out, spaces, line breaks, the
 # characters repairs look at
 _TEXT = st.text(alphabet="ab Z09_\n,.&8)(’é\u00b5\u0663\t-", max_size=200)
+
+
+# The word before a repair, as parse_repair found it before _context walked it back
+_WORD_TAIL = re.compile(r"[^\W_]+$")
 
 
 def _context_by_regex(text: str, start: int, end: int) -> tuple[int, int]:
@@ -57,7 +62,9 @@ def test_repair_context_on_chosen_words() -> None:
 )
 def test_relative_md_path_is_the_pathlib_path(created: datetime | None) -> None:
     cable = Cable(id="09ROME1240", created=created)
-    assert relative_md_path(cable) == cable_relative_path(cable).as_posix()
+    assert cable_relative_posix(cable) == cable_relative_path(cable).as_posix()
+    folder = "undated" if created is None else f"{created.year:04d}/{created.month:02d}"
+    assert cable_relative_posix(cable) == f"cables/{folder}/09ROME1240.md"
 
 
 def test_relative_md_path_refuses_what_the_contract_refuses() -> None:
@@ -65,7 +72,7 @@ def test_relative_md_path_refuses_what_the_contract_refuses() -> None:
         with pytest.raises(ContentError):
             cable_relative_path(Cable(id=cable_id))
         with pytest.raises(ContentError):
-            relative_md_path(Cable(id=cable_id))
+            cable_relative_posix(Cable(id=cable_id))
 
 
 def test_raw_and_prepared_cables_pickle_whole() -> None:
